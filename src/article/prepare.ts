@@ -1,0 +1,75 @@
+// Input → stored record: the one path both the admin API and the publish command take.
+import { renderMarkdown } from "./markdown.ts";
+import { type Article, type ArticleInput, type FieldIssue, type Parsed, RECORD_VERSION, parseArticleInput } from "./model.ts";
+
+async function sha256(text: string): Promise<Uint8Array> {
+  return new Uint8Array(await crypto.subtle.digest("SHA-256", new TextEncoder().encode(text)));
+}
+
+const hex = (bytes: Uint8Array) => Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("");
+
+/** A name-based UUID: stable for (slug, first publication), so the feed id never changes. */
+async function mintId(slug: string, publishedAt: string): Promise<string> {
+  const h = hex((await sha256(`${slug}\n${publishedAt}`)).slice(0, 16));
+  const variant = ((Number.parseInt(h[16] as string, 16) & 0x3) | 0x8).toString(16);
+  return `urn:uuid:${h.slice(0, 8)}-${h.slice(8, 12)}-5${h.slice(13, 16)}-${variant}${h.slice(17, 20)}-${h.slice(20, 32)}`;
+}
+
+/** First paragraph as plain text, for feeds' summaries when the publisher gave none. */
+function excerptOf(html: string): string | undefined {
+  const paragraph = /<p>([\s\S]*?)<\/p>/.exec(html)?.[1];
+  if (!paragraph) return undefined;
+  const text = paragraph
+    .replace(/<[^>]*>/g, "")
+    .replace(/&(lt|gt|quot|#39|amp);/g, (_, e: string) => ({ lt: "<", gt: ">", quot: '"', "#39": "'", amp: "&" })[e] as string)
+    .replace(/\s+/g, " ")
+    .trim();
+  if (text.length <= 280) return text || undefined;
+  return `${text.slice(0, 279).replace(/\s+\S*$/, "")}…`;
+}
+
+/**
+ * Builds the record for `slug` from a publisher's input. Replacing an article keeps its id and,
+ * unless sent, its publication date.
+ */
+export async function prepareArticle(
+  slug: string,
+  input: ArticleInput,
+  existing: Article | null,
+): Promise<Parsed<Article>> {
+  const issues: FieldIssue[] = [];
+  if (input.slug !== undefined && input.slug !== slug) issues.push({ path: "slug", message: `must be "${slug}", the slug in the URL` });
+  const publishedAt = input.publishedAt ?? existing?.publishedAt;
+  if (!publishedAt) issues.push({ path: "publishedAt", message: "is required" });
+  if (publishedAt && input.updatedAt && input.updatedAt < publishedAt) {
+    issues.push({ path: "updatedAt", message: "must not be before publishedAt" });
+  }
+  if (issues.length > 0 || !publishedAt) return { ok: false, issues };
+
+  const html = renderMarkdown(input.content, slug);
+  const record: Omit<Article, "hash"> = {
+    v: RECORD_VERSION,
+    slug,
+    id: existing?.id ?? (await mintId(slug, publishedAt)),
+    title: input.title,
+    content: input.content,
+    html,
+    publishedAt,
+    authors: input.authors ?? [],
+    tags: input.tags ?? [],
+  };
+  const summary = input.summary ?? excerptOf(html);
+  if (summary) record.summary = summary;
+  if (input.updatedAt) record.updatedAt = input.updatedAt;
+  if (input.image) record.image = input.image;
+  if (input.language) record.language = input.language;
+  const hash = hex((await sha256(JSON.stringify(record))).slice(0, 12));
+  return { ok: true, value: { ...record, hash } };
+}
+
+/** Validation and preparation in one step, every problem reported with its field. */
+export async function articleFromInput(slug: string, body: unknown, existing: Article | null): Promise<Parsed<Article>> {
+  const parsed = parseArticleInput(body);
+  if (!parsed.ok) return parsed;
+  return prepareArticle(slug, parsed.value, existing);
+}

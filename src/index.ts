@@ -1,0 +1,86 @@
+// Composition root: middleware order, routes, errors, and the scheduled index rebuild.
+import { Hono } from "hono";
+import { HTTPException } from "hono/http-exception";
+import { methodNotAllowed } from "hono/method-not-allowed";
+import type { AppEnv } from "./env.ts";
+import { ProblemError, StoreUnavailableError, problemResponse } from "./http/problem.ts";
+import { serveLastGood } from "./http/representation.ts";
+import { renderNotFoundPage } from "./render/html.tsx";
+import { registerApiRoutes } from "./routes/api.ts";
+import { registerFeedRoutes } from "./routes/feeds.ts";
+import { PAGE_CACHE_CONTROL, pageSecurity, registerPageRoutes } from "./routes/pages.ts";
+import { NotFound } from "./routes/scope.ts";
+import { siteConfig, siteFor } from "./site.ts";
+import { rebuildIndexes } from "./store/kv.ts";
+
+const RETRY_AFTER_SECONDS = "30";
+
+const app = new Hono<AppEnv>();
+
+app.use(async function resolveSite(c, next) {
+  c.set("site", siteFor(siteConfig(c.env), c.req.url));
+  await next();
+});
+
+app.use(
+  methodNotAllowed({
+    app,
+    onMethodNotAllowed: (c, methods) =>
+      problemResponse(
+        { title: "Method Not Allowed", status: 405, detail: `${c.req.method} is not allowed here.` },
+        { Allow: methods.join(", ") },
+      ),
+  }),
+);
+
+registerPageRoutes(app);
+registerFeedRoutes(app);
+registerApiRoutes(app);
+
+const isApi = (path: string) => path.startsWith("/api/");
+const isFeed = (path: string) => /\/(?:rss\.xml|atom\.xml|feed\.json)$/.test(path);
+
+async function notFoundResponse(c: Parameters<Parameters<typeof app.notFound>[0]>[0]): Promise<Response> {
+  if (isApi(c.req.path) || isFeed(c.req.path)) {
+    return problemResponse({ title: "Not Found", status: 404, detail: `Nothing is published at ${c.req.path}.` });
+  }
+  const html = await renderNotFoundPage(c.get("site"));
+  return c.html(html, 404, { "Cache-Control": PAGE_CACHE_CONTROL });
+}
+
+app.notFound(notFoundResponse);
+
+app.onError(async function answerError(error, c) {
+  if (error instanceof NotFound) {
+    const response = await notFoundResponse(c);
+    if (!isApi(c.req.path) && !isFeed(c.req.path)) {
+      await pageSecurity(c, async () => {
+        c.res = response;
+      });
+      return c.res;
+    }
+    return response;
+  }
+  if (error instanceof StoreUnavailableError) {
+    console.error("store unavailable", error.cause);
+    const stale = await serveLastGood(c, /\.(?:xml|json)$/.test(c.req.path) && !c.req.path.endsWith("rss.xml"));
+    if (stale) return stale;
+    return problemResponse(
+      { title: "Service Unavailable", status: 503, detail: "The article store is not answering; try again shortly." },
+      { "Retry-After": RETRY_AFTER_SECONDS },
+    );
+  }
+  if (error instanceof ProblemError || error instanceof HTTPException) return error.getResponse();
+  console.error("unhandled error", error);
+  return problemResponse({ title: "Internal Server Error", status: 500, detail: "Something went wrong on our side." });
+});
+
+export default {
+  fetch: app.fetch,
+  async scheduled(_controller, env, _ctx) {
+    const report = await rebuildIndexes(env.ARTICLES);
+    console.log("index rebuild", report);
+  },
+} satisfies ExportedHandler<Env>;
+
+export { app };

@@ -1,0 +1,49 @@
+// (view) → Atom 1.0 (RFC 4287), with RFC 5005 paging links.
+import { modifiedAt } from "../article/model.ts";
+import { absolutizeHtml, articleUrl } from "./urls.ts";
+import { type FeedView, authorsOf, homeUrl, pagingLinks, selfUrl } from "./view.ts";
+import { attrs, element } from "./xml.ts";
+
+export function renderAtom(view: FeedView): string {
+  const { site } = view;
+  const links = [
+    `<link${attrs({ rel: "alternate", type: "text/html", href: homeUrl(view) })}/>`,
+    `<link${attrs({ rel: "self", type: "application/atom+xml", href: selfUrl(view, "atom") })}/>`,
+    ...Object.entries(pagingLinks(view, "atom")).map(
+      ([rel, href]) => `<link${attrs({ rel, type: "application/atom+xml", href })}/>`,
+    ),
+    site.hub ? `<link${attrs({ rel: "hub", href: site.hub })}/>` : "",
+  ];
+  let entries = "";
+  for (const entry of view.entries) {
+    const lang = entry.language && entry.language !== site.language ? attrs({ "xml:lang": entry.language }) : "";
+    entries +=
+      `<entry${lang}>` +
+      element("id", entry.id) +
+      element("title", entry.title, ` type="text"`) +
+      `<link${attrs({ rel: "alternate", type: "text/html", href: articleUrl(site.origin, entry.slug) })}/>` +
+      element("published", entry.publishedAt) +
+      element("updated", modifiedAt(entry)) +
+      authorsOf(view, entry)
+        .map(
+          (a) => `<author>${element("name", a.name)}${element("uri", a.url)}${element("email", a.email)}</author>`,
+        )
+        .join("") +
+      entry.tags.map((tag) => `<category${attrs({ term: tag })}/>`).join("") +
+      element("summary", entry.summary, ` type="text"`) +
+      element("content", absolutizeHtml(entry.html, site.origin), ` type="html"`) +
+      "</entry>";
+  }
+  return (
+    `<?xml version="1.0" encoding="utf-8"?>\n` +
+    `<feed xmlns="http://www.w3.org/2005/Atom"${attrs({ "xml:lang": site.language })}>` +
+    element("id", homeUrl({ ...view, page: 1 })) +
+    element("title", view.title, ` type="text"`) +
+    element("subtitle", view.description, ` type="text"`) +
+    element("updated", view.updated) +
+    links.join("") +
+    `<author>${element("name", site.author)}</author>` +
+    entries +
+    "</feed>\n"
+  );
+}

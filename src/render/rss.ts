@@ -1,0 +1,48 @@
+// (view) → RSS 2.0. Names go in dc:creator (RSS <author> wants an email), full HTML in
+// content:encoded, paging and hub links as atom:link, as the RSS Advisory Board recommends.
+import { absolutizeHtml, articleUrl } from "./urls.ts";
+import { type FeedView, authorsOf, homeUrl, pagingLinks, selfUrl } from "./view.ts";
+import { attrs, element } from "./xml.ts";
+
+const rfc822 = (iso: string) => new Date(iso).toUTCString().replace(/GMT$/, "+0000");
+
+export function renderRss(view: FeedView): string {
+  const { site } = view;
+  const atomLinks = [
+    `<atom:link${attrs({ href: selfUrl(view, "rss"), rel: "self", type: "application/rss+xml" })}/>`,
+    ...Object.entries(pagingLinks(view, "rss")).map(([rel, href]) => `<atom:link${attrs({ href, rel })}/>`),
+    site.hub ? `<atom:link${attrs({ href: site.hub, rel: "hub" })}/>` : "",
+  ];
+  let items = "";
+  for (const entry of view.entries) {
+    const link = articleUrl(site.origin, entry.slug);
+    items +=
+      "<item>" +
+      element("title", entry.title) +
+      element("link", link) +
+      element("guid", entry.id, ` isPermaLink="false"`) +
+      element("pubDate", rfc822(entry.publishedAt)) +
+      authorsOf(view, entry)
+        .map((a) => element("dc:creator", a.name))
+        .join("") +
+      entry.tags.map((tag) => element("category", tag)).join("") +
+      element("description", entry.summary) +
+      element("content:encoded", absolutizeHtml(entry.html, site.origin)) +
+      (entry.image ? `<media:thumbnail${attrs({ url: entry.image })}/>` : "") +
+      "</item>";
+  }
+  return (
+    `<?xml version="1.0" encoding="utf-8"?>\n` +
+    `<rss version="2.0" xmlns:atom="http://www.w3.org/2005/Atom" xmlns:content="http://purl.org/rss/1.0/modules/content/" xmlns:dc="http://purl.org/dc/elements/1.1/" xmlns:media="http://search.yahoo.com/mrss/">` +
+    "<channel>" +
+    element("title", view.title) +
+    element("link", homeUrl(view)) +
+    element("description", view.description) +
+    element("language", site.language) +
+    element("lastBuildDate", rfc822(view.updated)) +
+    atomLinks.join("") +
+    items +
+    "</channel></rss>\n"
+  );
+}
+

@@ -1,0 +1,385 @@
+// The only module that knows KV keys. See README "Storage" for the scheme and why.
+import {
+  type Article,
+  type ArticleEntry,
+  compareNewestFirst,
+  modifiedAt,
+  parseArticle,
+  parseArticleEntry,
+  tagSlug,
+  toEntry,
+} from "../article/model.ts";
+
+/** The slice of the KV API the store uses; the publish command supplies it over wrangler. */
+export interface KvLike {
+  get(key: string, type: "text"): Promise<string | null>;
+  put(key: string, value: string, options?: { metadata?: unknown }): Promise<void>;
+  delete(key: string): Promise<void>;
+  list(options: { prefix: string; cursor?: string | null }): Promise<{
+    keys: { name: string; metadata?: unknown }[];
+    list_complete: boolean;
+    cursor?: string;
+  }>;
+}
+
+/** How many newest articles of each scope are kept render-ready in one `items:` value. */
+export const HEAD_DEPTH = 100;
+const INDEX_VERSION = 1;
+
+/** `all`, or `tag:<tag slug>`: a set of articles that has its own feeds. */
+export type Scope = string;
+export const ALL: Scope = "all";
+export const tagScope = (slug: string): Scope => `tag:${slug}`;
+
+const articleKey = (slug: string) => `article:${slug}`;
+const scopeKey = (scope: Scope) => `scope:${scope}`;
+const itemsKey = (scope: Scope) => `items:${scope}`;
+const catalogKey = (scope: Scope) => `catalog:${scope}`;
+
+/** One article's place in a scope: [slug, content hash, publishedAt, modifiedAt]. */
+export type CatalogRow = [slug: string, hash: string, publishedAt: string, modifiedAt: string];
+
+/** The small per-scope value every feed request reads first: enough to answer 304 unrendered. */
+export interface ScopeHead {
+  v: number;
+  total: number;
+  /** The tag as its newest article writes it; absent for `all`. */
+  name?: string;
+  head: CatalogRow[];
+}
+
+/** Kept as KV metadata on each article key so the indexes can be rebuilt from a listing alone. */
+interface ArticleMeta {
+  p: string;
+  u?: string;
+  h: string;
+  t: string[];
+}
+
+export type Logger = (message: string, detail?: Record<string, unknown>) => void;
+const consoleLogger: Logger = (message, detail) => console.error(message, detail ?? "");
+
+function parseJson(text: string | null): unknown {
+  if (text === null) return null;
+  try {
+    return JSON.parse(text);
+  } catch {
+    // Callers treat a value that is not JSON like any other corrupt record: skipped and logged.
+    return undefined;
+  }
+}
+
+export function rowOf(article: Pick<Article, "slug" | "hash" | "publishedAt" | "updatedAt">): CatalogRow {
+  return [article.slug, article.hash, article.publishedAt, modifiedAt(article)];
+}
+
+export function scopesOf(article: Pick<Article, "tags">): Scope[] {
+  return [ALL, ...article.tags.map((tag) => tagScope(tagSlug(tag)))];
+}
+
+/** One stored article, or null when absent or corrupt (logged). */
+export async function getArticle(kv: KvLike, slug: string, log: Logger = consoleLogger): Promise<Article | null> {
+  const raw = await kv.get(articleKey(slug), "text");
+  if (raw === null) return null;
+  const article = parseArticle(parseJson(raw));
+  if (!article || article.slug !== slug) {
+    log("skipping a corrupt or incompatible article record", { key: articleKey(slug) });
+    return null;
+  }
+  return article;
+}
+
+function isRow(value: unknown): value is CatalogRow {
+  return Array.isArray(value) && value.length === 4 && value.every((part) => typeof part === "string");
+}
+
+export async function readScope(kv: KvLike, scope: Scope, log: Logger = consoleLogger): Promise<ScopeHead | null> {
+  const value = parseJson(await kv.get(scopeKey(scope), "text")) as ScopeHead | null | undefined;
+  if (value === null) return null;
+  if (
+    !value ||
+    value.v !== INDEX_VERSION ||
+    typeof value.total !== "number" ||
+    !Array.isArray(value.head) ||
+    !value.head.every(isRow)
+  ) {
+    log("ignoring a corrupt scope index", { key: scopeKey(scope) });
+    return null;
+  }
+  return value;
+}
+
+export async function readCatalog(kv: KvLike, scope: Scope, log: Logger = consoleLogger): Promise<CatalogRow[]> {
+  const value = parseJson(await kv.get(catalogKey(scope), "text"));
+  if (value === null) return [];
+  if (!Array.isArray(value)) {
+    log("ignoring a corrupt catalog", { key: catalogKey(scope) });
+    return [];
+  }
+  return value.filter(isRow);
+}
+
+/** The rows of one page, newest first; pages past the head cost one catalog read. */
+export async function pageRows(
+  kv: KvLike,
+  scope: Scope,
+  head: ScopeHead,
+  offset: number,
+  size: number,
+): Promise<CatalogRow[]> {
+  const end = Math.min(offset + size, head.total);
+  if (end <= head.head.length) return head.head.slice(offset, end);
+  return (await readCatalog(kv, scope)).slice(offset, end);
+}
+
+/**
+ * The render-ready entries for `rows`. Within the head this is one read whatever the page size,
+ * parsing only the lines needed; deeper pages read their articles one by one.
+ * Corrupt entries are skipped and logged, never failing the page.
+ */
+export async function readEntries(
+  kv: KvLike,
+  scope: Scope,
+  head: ScopeHead,
+  offset: number,
+  rows: CatalogRow[],
+  log: Logger = consoleLogger,
+): Promise<ArticleEntry[]> {
+  if (rows.length === 0) return [];
+  if (offset + rows.length <= head.head.length) {
+    const text = (await kv.get(itemsKey(scope), "text")) ?? "";
+    const entries: ArticleEntry[] = [];
+    let start = 0;
+    for (let line = 0; line < offset + rows.length && start < text.length; line++) {
+      let end = text.indexOf("\n", start);
+      if (end === -1) end = text.length;
+      if (line >= offset) {
+        const entry = parseArticleEntry(parseJson(text.slice(start, end)));
+        if (entry) entries.push(entry);
+        else log("skipping a corrupt feed entry", { key: itemsKey(scope), line });
+      }
+      start = end + 1;
+    }
+    return entries;
+  }
+  const articles = await Promise.all(rows.map(([slug]) => getArticle(kv, slug, log)));
+  return articles.filter((a): a is Article => a !== null).map(toEntry);
+}
+
+// Writes within one isolate run one at a time, so concurrent PUTs here never drop each other's
+// index updates; across isolates the scheduled rebuild heals what KV's last-write-wins loses.
+let writeQueue: Promise<unknown> = Promise.resolve();
+function serialized<T>(task: () => Promise<T>): Promise<T> {
+  const run = writeQueue.then(task, task);
+  writeQueue = run.catch(() => undefined);
+  return run;
+}
+
+function metaOf(article: Article): ArticleMeta {
+  const meta: ArticleMeta = { p: article.publishedAt, h: article.hash, t: article.tags.map(tagSlug) };
+  if (article.updatedAt) meta.u = article.updatedAt;
+  return meta;
+}
+
+async function readRawTags(kv: KvLike, slug: string): Promise<Article | null> {
+  return getArticle(kv, slug, () => undefined);
+}
+
+/** Writes one scope's three index values from its full, ordered catalog. */
+async function writeScope(
+  kv: KvLike,
+  scope: Scope,
+  catalog: CatalogRow[],
+  known: Map<string, ArticleEntry>,
+  log: Logger,
+): Promise<void> {
+  if (catalog.length === 0) {
+    await Promise.all([kv.delete(scopeKey(scope)), kv.delete(itemsKey(scope)), kv.delete(catalogKey(scope))]);
+    return;
+  }
+  const current = new Map<string, ArticleEntry>();
+  const itemsText = (await kv.get(itemsKey(scope), "text")) ?? "";
+  for (const line of itemsText.split("\n")) {
+    const entry = line ? parseArticleEntry(parseJson(line)) : null;
+    if (entry) current.set(`${entry.slug}\n${entry.hash}`, entry);
+  }
+  const rows: CatalogRow[] = [];
+  const lines: string[] = [];
+  for (const row of catalog.slice(0, HEAD_DEPTH)) {
+    const [slug, hash] = row;
+    let entry = known.get(slug);
+    if (!entry || entry.hash !== hash) entry = current.get(`${slug}\n${hash}`);
+    if (!entry) {
+      const article = await getArticle(kv, slug, log);
+      entry = article ? toEntry(article) : undefined;
+    }
+    if (!entry) continue;
+    rows.push(rowOf(entry));
+    lines.push(JSON.stringify(entry));
+  }
+  const tag = scope.startsWith("tag:") ? scope.slice(4) : null;
+  const first = lines.length > 0 ? (JSON.parse(lines[0] as string) as ArticleEntry) : null;
+  const head: ScopeHead = { v: INDEX_VERSION, total: catalog.length, head: rows };
+  const name = tag && first?.tags.find((t) => tagSlug(t) === tag);
+  if (name) head.name = name;
+  // Items before the head: a reader that sees the new head finds the entries it names.
+  await Promise.all([kv.put(itemsKey(scope), lines.join("\n")), kv.put(catalogKey(scope), JSON.stringify(catalog))]);
+  await kv.put(scopeKey(scope), JSON.stringify(head));
+}
+
+function sortRows(rows: CatalogRow[]): CatalogRow[] {
+  return rows.sort((a, b) => compareNewestFirst({ slug: a[0], publishedAt: a[2] }, { slug: b[0], publishedAt: b[2] }));
+}
+
+async function updateScopes(
+  kv: KvLike,
+  slug: string,
+  before: Article | null,
+  after: Article | null,
+  log: Logger,
+): Promise<Scope[]> {
+  const scopes = new Set<Scope>([...(before ? scopesOf(before) : []), ...(after ? scopesOf(after) : [])]);
+  const inAfter = new Set(after ? scopesOf(after) : []);
+  const known = new Map<string, ArticleEntry>(after ? [[slug, toEntry(after)]] : []);
+  await Promise.all(
+    [...scopes].map(async (scope) => {
+      const catalog = (await readCatalog(kv, scope, log)).filter(([s]) => s !== slug);
+      if (after && inAfter.has(scope)) catalog.push(rowOf(after));
+      await writeScope(kv, scope, sortRows(catalog), known, log);
+    }),
+  );
+  return [...scopes];
+}
+
+export interface WriteResult {
+  created: boolean;
+  /** The scopes whose feeds changed, for cache purges and WebSub pings. */
+  scopes: Scope[];
+}
+
+/** Stores an article and updates every index it appears in (and those it left). */
+export function putArticle(kv: KvLike, article: Article, log: Logger = consoleLogger): Promise<WriteResult> {
+  return serialized(async () => {
+    const before = await readRawTags(kv, article.slug);
+    await kv.put(articleKey(article.slug), JSON.stringify(article), { metadata: metaOf(article) });
+    const scopes = await updateScopes(kv, article.slug, before, article, log);
+    return { created: before === null, scopes };
+  });
+}
+
+/** Removes an article from the store and from every feed; null when there was none. */
+export function deleteArticle(kv: KvLike, slug: string, log: Logger = consoleLogger): Promise<WriteResult | null> {
+  return serialized(async () => {
+    const before = await readRawTags(kv, slug);
+    const exists = before !== null || (await kv.get(articleKey(slug), "text")) !== null;
+    if (!exists) return null;
+    await kv.delete(articleKey(slug));
+    const scopes = before ? await updateScopes(kv, slug, before, null, log) : [ALL];
+    if (!before) await rebuildIndexes(kv, { log });
+    return { created: false, scopes };
+  });
+}
+
+function isMeta(value: unknown): value is ArticleMeta {
+  const m = value as ArticleMeta | null | undefined;
+  return (
+    !!m &&
+    typeof m.p === "string" &&
+    typeof m.h === "string" &&
+    (m.u === undefined || typeof m.u === "string") &&
+    Array.isArray(m.t) &&
+    m.t.every((t) => typeof t === "string")
+  );
+}
+
+export interface RebuildReport {
+  articles: number;
+  skipped: string[];
+  rewritten: Scope[];
+  removed: Scope[];
+}
+
+/**
+ * Recomputes every scope from the articles themselves (their listing metadata, reading an
+ * article only when its metadata is missing) and rewrites the scopes that disagree.
+ * `fresh` supplies records just written, for stores whose listing may lag behind (remote KV).
+ */
+export async function rebuildIndexes(
+  kv: KvLike,
+  options: { log?: Logger; fresh?: Article[]; gone?: string[] } = {},
+): Promise<RebuildReport> {
+  const log = options.log ?? consoleLogger;
+  const metas = new Map<string, ArticleMeta>();
+  const skipped: string[] = [];
+  const known = new Map<string, ArticleEntry>();
+  for await (const key of listAll(kv, "article:")) {
+    const slug = key.name.slice("article:".length);
+    if (isMeta(key.metadata)) {
+      metas.set(slug, key.metadata);
+      continue;
+    }
+    const article = await getArticle(kv, slug, log);
+    if (article) {
+      metas.set(slug, metaOf(article));
+      known.set(slug, toEntry(article));
+    } else skipped.push(slug);
+  }
+  for (const article of options.fresh ?? []) {
+    metas.set(article.slug, metaOf(article));
+    known.set(article.slug, toEntry(article));
+  }
+  for (const slug of options.gone ?? []) metas.delete(slug);
+
+  const expected = new Map<Scope, CatalogRow[]>();
+  for (const [slug, meta] of metas) {
+    const row: CatalogRow = [slug, meta.h, meta.p, meta.u ?? meta.p];
+    for (const scope of [ALL, ...meta.t.map(tagScope)]) {
+      const rows = expected.get(scope) ?? [];
+      rows.push(row);
+      expected.set(scope, rows);
+    }
+  }
+  const stored = new Set<Scope>();
+  for await (const key of listAll(kv, "catalog:")) stored.add(key.name.slice("catalog:".length));
+
+  const rewritten: Scope[] = [];
+  const removed: Scope[] = [];
+  for (const scope of stored) {
+    if (!expected.has(scope)) {
+      await writeScope(kv, scope, [], known, log);
+      removed.push(scope);
+    }
+  }
+  for (const [scope, rows] of expected) {
+    const catalog = sortRows(rows);
+    if (stored.has(scope) && (await scopeIsCurrent(kv, scope, catalog))) continue;
+    await writeScope(kv, scope, catalog, known, log);
+    rewritten.push(scope);
+  }
+  return { articles: metas.size, skipped, rewritten, removed };
+}
+
+async function scopeIsCurrent(kv: KvLike, scope: Scope, catalog: CatalogRow[]): Promise<boolean> {
+  const [storedCatalog, head, itemsText] = await Promise.all([
+    kv.get(catalogKey(scope), "text"),
+    readScope(kv, scope, () => undefined),
+    kv.get(itemsKey(scope), "text"),
+  ]);
+  if (storedCatalog !== JSON.stringify(catalog) || !head || head.total !== catalog.length) return false;
+  const wantHead = catalog.slice(0, HEAD_DEPTH);
+  if (JSON.stringify(head.head) !== JSON.stringify(wantHead)) return false;
+  const lines = (itemsText ?? "").split("\n");
+  return (
+    lines.length === wantHead.length &&
+    lines.every((line, i) => parseArticleEntry(parseJson(line))?.hash === wantHead[i]?.[1])
+  );
+}
+
+async function* listAll(kv: KvLike, prefix: string) {
+  let cursor: string | undefined;
+  do {
+    const page = await kv.list({ prefix, cursor: cursor ?? null });
+    yield* page.keys;
+    cursor = page.list_complete ? undefined : page.cursor;
+  } while (cursor);
+}

@@ -1,0 +1,54 @@
+import { env, exports } from "cloudflare:workers";
+import { reset } from "cloudflare:test";
+import seedText from "../content/isis-k-and-the-crocus-city-hall-attack.md?raw";
+import type { Article } from "../src/article/model.ts";
+import { articleFromInput } from "../src/article/prepare.ts";
+import { parseContentFile } from "../src/publish/content.ts";
+import { putArticle } from "../src/store/kv.ts";
+
+export const ORIGIN = "https://news.example";
+export const SEED_FILE = "isis-k-and-the-crocus-city-hall-attack.md";
+export const SEED_SLUG = "isis-k-and-the-crocus-city-hall-attack";
+export { seedText };
+
+/** Fetches a path from the Worker under test, as a client on the public origin would. */
+export function request(path: string, init?: RequestInit): Promise<Response> {
+  return exports.default.fetch(new Request(`${ORIGIN}${path}`, init));
+}
+
+/** A minimal valid article, with fixed dates. */
+export function articleInput(overrides: Record<string, unknown> = {}): Record<string, unknown> {
+  return {
+    title: "A title",
+    content: "Some *Markdown* text.",
+    publishedAt: "2024-01-01T12:00:00Z",
+    ...overrides,
+  };
+}
+
+/** Stores an article through the same path the API takes. */
+export async function storeArticle(slug: string, input: Record<string, unknown>): Promise<Article> {
+  const parsed = await articleFromInput(slug, input, null);
+  if (!parsed.ok) throw new Error(`invalid test article: ${JSON.stringify(parsed.issues)}`);
+  await putArticle(env.ARTICLES, parsed.value);
+  return parsed.value;
+}
+
+export async function storeSeed(): Promise<Article> {
+  const file = parseContentFile(SEED_FILE, seedText);
+  if (!file.ok) throw new Error("seed file does not parse");
+  return storeArticle(file.value.slug, file.value.input);
+}
+
+export async function resetStore(): Promise<void> {
+  await reset();
+}
+
+/** The seed's body paragraphs, as plain text: what every full-content representation must carry. */
+export function seedParagraphs(): string[] {
+  const body = seedText.split(/^---$/m).slice(2).join("---");
+  return body
+    .split(/\n\n+/)
+    .map((block) => block.replace(/^(?:#+|>)\s?/gm, "").replace(/\s+/g, " ").trim())
+    .filter((p) => p.length > 0);
+}
