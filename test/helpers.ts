@@ -1,5 +1,6 @@
 import { env, exports } from "cloudflare:workers";
-import { reset } from "cloudflare:test";
+import { createExecutionContext, reset, waitOnExecutionContext } from "cloudflare:test";
+import worker from "../src/index.ts";
 import seedText from "../content/isis-k-and-the-crocus-city-hall-attack.md?raw";
 import type { Article } from "../src/article/model.ts";
 import { articleFromInput } from "../src/article/prepare.ts";
@@ -14,6 +15,21 @@ export { seedText };
 /** Fetches a path from the Worker under test, as a client on the public origin would. */
 export function request(path: string, init?: RequestInit): Promise<Response> {
   return exports.default.fetch(new Request(`${ORIGIN}${path}`, init));
+}
+
+/**
+ * Calls the Worker directly with some bindings replaced (a broken KV, other vars), waiting for
+ * its background work (cache writes, hub pings) before returning.
+ */
+export async function requestWithEnv(
+  overrides: Partial<Env>,
+  path: string,
+  init?: RequestInit<IncomingRequestCfProperties>,
+): Promise<Response> {
+  const ctx = createExecutionContext();
+  const response = await worker.fetch(new Request(`${ORIGIN}${path}`, init), { ...env, ...overrides }, ctx);
+  await waitOnExecutionContext(ctx);
+  return response;
 }
 
 /** A minimal valid article, with fixed dates. */
