@@ -2,7 +2,16 @@
 import { modifiedAt } from "../article/model.ts";
 import { absolutizeHtml, articleUrl } from "./urls.ts";
 import { type FeedView, authorsOf, homeUrl, pagingLinks, selfUrl } from "./view.ts";
-import { attrs, element } from "./xml.ts";
+import { attrs, element, looksLikeMarkup, textToHtml } from "./xml.ts";
+
+/** An empty site has no date to show, but Atom requires one. */
+const EMPTY_FEED_UPDATED = "1970-01-01T00:00:00Z";
+
+/** An Atom text construct: plain text, or declared HTML when the text could be read as markup. */
+function text(name: string, value: string | undefined): string {
+  if (!value) return "";
+  return looksLikeMarkup(value) ? element(name, textToHtml(value), ` type="html"`) : element(name, value, ` type="text"`);
+}
 
 export function renderAtom(view: FeedView): string {
   const { site } = view;
@@ -20,7 +29,7 @@ export function renderAtom(view: FeedView): string {
     entries +=
       `<entry${lang}>` +
       element("id", entry.id) +
-      element("title", entry.title, ` type="text"`) +
+      text("title", entry.title) +
       `<link${attrs({ rel: "alternate", type: "text/html", href: articleUrl(site.origin, entry.slug) })}/>` +
       element("published", entry.publishedAt) +
       element("updated", modifiedAt(entry)) +
@@ -30,7 +39,7 @@ export function renderAtom(view: FeedView): string {
         )
         .join("") +
       entry.tags.map((tag) => `<category${attrs({ term: tag })}/>`).join("") +
-      element("summary", entry.summary, ` type="text"`) +
+      text("summary", entry.summary) +
       element("content", absolutizeHtml(entry.html, site.origin), ` type="html"`) +
       "</entry>";
   }
@@ -38,9 +47,9 @@ export function renderAtom(view: FeedView): string {
     `<?xml version="1.0" encoding="utf-8"?>\n` +
     `<feed xmlns="http://www.w3.org/2005/Atom"${attrs({ "xml:lang": site.language })}>` +
     element("id", homeUrl({ ...view, page: 1 })) +
-    element("title", view.title, ` type="text"`) +
-    element("subtitle", view.description, ` type="text"`) +
-    element("updated", view.updated) +
+    text("title", view.title) +
+    text("subtitle", view.description) +
+    element("updated", view.updated ?? EMPTY_FEED_UPDATED) +
     links.join("") +
     `<author>${element("name", site.author)}</author>` +
     entries +

@@ -2,7 +2,7 @@
 // content:encoded, paging and hub links as atom:link, as the RSS Advisory Board recommends.
 import { absolutizeHtml, articleUrl } from "./urls.ts";
 import { type FeedView, authorsOf, homeUrl, pagingLinks, selfUrl } from "./view.ts";
-import { attrs, element } from "./xml.ts";
+import { attrs, element, textToHtml } from "./xml.ts";
 
 const rfc822 = (iso: string) => new Date(iso).toUTCString().replace(/GMT$/, "+0000");
 
@@ -26,7 +26,8 @@ export function renderRss(view: FeedView): string {
         .map((a) => element("dc:creator", a.name))
         .join("") +
       entry.tags.map((tag) => element("category", tag)).join("") +
-      element("description", entry.summary) +
+      // An item description is HTML; the summary is plain text.
+      element("description", entry.summary && textToHtml(entry.summary)) +
       element("content:encoded", absolutizeHtml(entry.html, site.origin)) +
       (entry.image ? `<media:thumbnail${attrs({ url: entry.image })}/>` : "") +
       "</item>";
@@ -39,7 +40,7 @@ export function renderRss(view: FeedView): string {
     element("link", homeUrl(view)) +
     element("description", view.description) +
     element("language", site.language) +
-    element("lastBuildDate", rfc822(view.updated)) +
+    (view.updated ? element("lastBuildDate", rfc822(view.updated)) : "") +
     atomLinks.join("") +
     items +
     "</channel></rss>\n"

@@ -13,8 +13,12 @@ export interface FeedView {
   lastPage: number;
   total: number;
   entries: ArticleEntry[];
-  /** Newest change among the entries shown: the feed's updated date and Last-Modified. */
-  updated: string;
+  /**
+   * Newest change among the entries shown: the feed's updated date and Last-Modified. For a page
+   * with no entries, the store's last change when the caller knows it, else null (no date is
+   * better than an invented one).
+   */
+  updated: string | null;
 }
 
 export interface PageLinks {
@@ -30,8 +34,9 @@ export function buildFeedView(
   page: number,
   total: number,
   entries: ArticleEntry[],
+  emptyUpdated: string | null = null,
 ): FeedView {
-  const updated = entries.reduce((max, e) => (modifiedAt(e) > max ? modifiedAt(e) : max), "1970-01-01T00:00:00Z");
+  const updated = entries.reduce<string | null>((max, e) => (max === null || modifiedAt(e) > max ? modifiedAt(e) : max), null);
   return {
     site,
     tag,
@@ -41,7 +46,7 @@ export function buildFeedView(
     lastPage: Math.max(1, Math.ceil(total / site.pageSize)),
     total,
     entries,
-    updated,
+    updated: updated ?? emptyUpdated,
   };
 }
 

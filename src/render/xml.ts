@@ -2,12 +2,23 @@
 // stays well-formed and validators see plain text.
 import { cleanText } from "../article/text.ts";
 
-const ENTITIES: Record<string, string> = { "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&apos;" };
+// Hexadecimal references, as the RSS Best Practices Profile asks for `&` and `<` in plain text;
+// every XML parser reads them exactly as it reads `&amp;` and `&lt;`.
+const XML_REFS: Record<string, string> = { "&": "&#x26;", "<": "&#x3C;", ">": "&#x3E;", '"': "&#x22;", "'": "&#x27;" };
+const HTML_REFS: Record<string, string> = { "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" };
 
 /** Text or attribute value, safe inside XML 1.0; characters XML forbids are dropped. */
 export function escapeXml(value: string): string {
-  return cleanText(value).replace(/[&<>"']/g, (c) => ENTITIES[c] as string);
+  return cleanText(value).replace(/[&<>"']/g, (c) => XML_REFS[c] as string);
 }
+
+/** Plain text as an HTML fragment that shows exactly that text, for elements that carry HTML. */
+export function textToHtml(value: string): string {
+  return cleanText(value).replace(/[&<>"']/g, (c) => HTML_REFS[c] as string);
+}
+
+/** True when plain text holds something a reader or validator could take for a tag or an entity. */
+export const looksLikeMarkup = (value: string) => /<[/!?A-Za-z]|&#?\w/.test(value);
 
 /** `<name attr="…">text</name>`, or nothing when text is empty. */
 export function element(name: string, text: string | undefined, attributes = ""): string {
