@@ -68,12 +68,45 @@ const ALLOWED: Record<string, string[]> = {
 const URL_ATTRIBUTES = new Set(["href", "src", "cite"]);
 const LINK_SCHEMES = new Set(["http:", "https:", "mailto:"]);
 const IMAGE_SCHEMES = new Set(["http:", "https:"]);
+/** Elements removed with everything inside them, not just their tags. */
+const DROPPED_WITH_BODY = new Set(["script", "style", "iframe", "object", "noscript", "template", "svg", "math"]);
 
-/** An allowed URL, resolved against the article's permalink; null when its scheme is not allowed. */
+// Enough named references for URLs and excerpts; anything else stays literal text, which is
+// still safe because every `&` is escaped again on the way out.
+const NAMED_REFERENCES: Record<string, string> = {
+  amp: "&", lt: "<", gt: ">", quot: '"', apos: "'", colon: ":", semi: ";", Tab: "\t", NewLine: "\n",
+  sol: "/", bsol: "\\", lpar: "(", rpar: ")", period: ".", comma: ",", excl: "!", num: "#", percnt: "%",
+  quest: "?", equals: "=", commat: "@", plus: "+", lowbar: "_", dollar: "$", ast: "*", nbsp: "\u00a0",
+  ndash: "\u2013", mdash: "\u2014", hellip: "\u2026", lsquo: "\u2018", rsquo: "\u2019", ldquo: "\u201c",
+  rdquo: "\u201d", laquo: "\u00ab", raquo: "\u00bb", copy: "\u00a9",
+};
+
+/** HTML character references → characters, as a browser reads an attribute value or text. */
+export function decodeCharacterReferences(value: string): string {
+  return value.replace(
+    /&(?:#(\d+)|#[xX]([0-9a-fA-F]+)|(amp|lt|gt|quot)|([A-Za-z]+););?/g,
+    (match, dec?: string, hexa?: string, legacy?: string, name?: string) => {
+      if (dec !== undefined || hexa !== undefined) {
+        const code = Number.parseInt((dec ?? hexa) as string, dec !== undefined ? 10 : 16);
+        const valid = code > 0 && code <= 0x10ffff && (code < 0xd800 || code > 0xdfff);
+        return valid ? String.fromCodePoint(code) : "\ufffd";
+      }
+      return NAMED_REFERENCES[(legacy ?? name) as string] ?? match;
+    },
+  );
+}
+
+const escapeAttribute = (value: string) =>
+  value.replace(/[&"<>]/g, (c) => ({ "&": "&amp;", '"': "&quot;", "<": "&lt;", ">": "&gt;" })[c] as string);
+
+/**
+ * An allowed URL, resolved against the article's permalink; null when its scheme is not allowed.
+ * `raw` is the attribute as written: character references are decoded first and the WHATWG
+ * parser does the rest (it drops tabs and newlines, `java\tscript:` included), so the check
+ * sees the URL a browser would follow.
+ */
 export function resolveContentUrl(raw: string, base: string, forImage: boolean): string | null {
-  // Browsers ignore tabs and newlines inside URLs (`java\tscript:`), so the check must too.
-  const value = raw.replace(/[\u0000-\u0020]+/g, (m) => (/^ +$/.test(m) ? m : "")).trim();
-  if (value.startsWith("#")) return value;
+  const value = decodeCharacterReferences(raw);
   if (!URL.canParse(value, base)) return null;
   const url = new URL(value, base);
   if (!(forImage ? IMAGE_SCHEMES : LINK_SCHEMES).has(url.protocol)) return null;
@@ -81,22 +114,69 @@ export function resolveContentUrl(raw: string, base: string, forImage: boolean):
   return url.href;
 }
 
-function createFilter(base: string): XssModule.FilterXSS {
-  return new FilterXSS({
+/** One sanitising pass; stateful (it tracks dropped elements), so made per document. */
+function createSanitizer(base: string): (html: string) => string {
+  const cuts: [number, number][] = [];
+  let droppingSince: number | null = null;
+  const filter = new FilterXSS({
     whiteList: ALLOWED,
-    stripIgnoreTag: true,
-    stripIgnoreTagBody: ["script", "style", "iframe", "object", "embed", "noscript", "template", "svg", "math"],
     allowCommentTag: false,
+    // Text keeps `"` escaped too, so no attribute-looking text survives to be rewritten later.
+    escapeHtml: (text: string) => text.replace(/[<>"]/g, (c) => ({ "<": "&lt;", ">": "&gt;", '"': "&quot;" })[c] as string),
+    onIgnoreTag(tag: string, _html: string, options: { position?: number; isClosing?: boolean }) {
+      // xss's own stripIgnoreTagBody leaves "[removed]" markers; this drops the body silently.
+      if (DROPPED_WITH_BODY.has(tag)) {
+        const position = options.position ?? 0;
+        if (options.isClosing) {
+          if (droppingSince !== null) cuts.push([droppingSince, position]);
+          droppingSince = null;
+        } else droppingSince ??= position;
+      }
+      return "";
+    },
     onTagAttr(tag: string, name: string, value: string, isAllowed: boolean) {
       if (!isAllowed) return "";
       if (URL_ATTRIBUTES.has(name)) {
         const resolved = resolveContentUrl(value, base, tag === "img");
-        return resolved === null ? "" : `${name}="${escapeAttrValue(resolved)}"`;
+        return resolved === null ? "" : `${name}="${escapeAttribute(resolved)}"`;
       }
       if (tag === "code" && name === "class" && !/^language-[\w+-]{1,40}$/.test(value)) return "";
       return undefined;
     },
   });
+  return (html) => {
+    let out = filter.process(html);
+    // An element never closed (`<script>alert(1)`) swallows the rest, as it would in a browser.
+    if (droppingSince !== null) out = out.slice(0, droppingSince);
+    for (const [from, to] of cuts.reverse()) out = out.slice(0, from) + out.slice(to);
+    return balanceTags(out);
+  };
+}
+
+const VOID_ELEMENTS = new Set(["br", "hr", "img"]);
+
+/**
+ * Closes what the content left open and drops closing tags it never opened, so an article
+ * cannot spill out of its container (`</div></article>…`) on the page or in a feed reader.
+ * Works on the sanitiser's output, where every tag is an allowed, re-serialised one.
+ */
+function balanceTags(html: string): string {
+  const open: string[] = [];
+  const out = html.replace(/<(\/?)([a-z][a-z0-9]*)\b[^>]*>/g, (tag, slash: string, name: string) => {
+    if (VOID_ELEMENTS.has(name)) return slash ? "" : tag;
+    if (!slash) {
+      open.push(name);
+      return tag;
+    }
+    const at = open.lastIndexOf(name);
+    if (at === -1) return "";
+    return open
+      .splice(at)
+      .reverse()
+      .map((n) => `</${n}>`)
+      .join("");
+  });
+  return out + open.reverse().map((n) => `</${n}>`).join("");
 }
 
 /**
@@ -106,5 +186,5 @@ function createFilter(base: string): XssModule.FilterXSS {
  */
 export function renderMarkdown(markdown: string, slug: string): string {
   const html = marked.parse(markdown) as string;
-  return createFilter(`${PLACEHOLDER_ORIGIN}/articles/${slug}`).process(html).trim();
+  return createSanitizer(`${PLACEHOLDER_ORIGIN}/articles/${slug}`)(html).trim();
 }

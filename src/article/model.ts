@@ -64,6 +64,8 @@ const absoluteUrl = v.pipe(
     const { protocol } = new URL(s);
     return protocol === "https:" || protocol === "http:";
   }, "must be an absolute http(s) URL"),
+  // Stored as the parser serialises it: spaces and quotes percent-encoded, host lower-cased.
+  v.transform((s) => new URL(s).href),
   v.maxLength(2000, "must be at most 2000 characters"),
 );
 
@@ -121,12 +123,14 @@ export const ArticleInputSchema = v.strictObject({
   tags: v.optional(TagsSchema),
   image: v.optional(absoluteUrl),
   language: v.optional(LanguageSchema),
-  // What GET /api/articles/:slug adds; accepted so a fetched article can be edited and sent back.
-  slug: v.optional(v.string()),
-  id: v.optional(v.string()),
-  html: v.optional(v.string()),
-  hash: v.optional(v.string()),
-  v: v.optional(v.number()),
+  // What GET /api/articles/:slug adds; accepted so a fetched article can be edited and sent
+  // back. The server computes them: slug and id must match, the others are ignored.
+  slug: v.optional(v.string("must be a string")),
+  id: v.optional(v.string("must be a string")),
+  html: v.optional(v.string("must be a string")),
+  hash: v.optional(v.string("must be a string")),
+  url: v.optional(v.string("must be a string")),
+  v: v.optional(v.number("must be a number")),
 });
 export type ArticleInput = v.InferOutput<typeof ArticleInputSchema>;
 
@@ -173,29 +177,75 @@ export interface FieldIssue {
 
 export type Parsed<T> = { ok: true; value: T } | { ok: false; issues: FieldIssue[] };
 
+const isJsonObject = (value: unknown): value is Record<string, unknown> =>
+  value !== null && typeof value === "object" && !Array.isArray(value);
+
+const AUTHOR_FIELDS = new Set(Object.keys(AuthorSchema.entries));
+const ARTICLE_FIELDS = new Set(Object.keys(ArticleInputSchema.entries));
+
 /**
- * Validates a publisher's article, collecting every problem with its field path.
+ * What the schema library reports only partly: every unknown field (valibot stops at the first)
+ * and authors that are not objects (it takes an array for an object).
+ */
+function shapeIssues(input: Record<string, unknown>): FieldIssue[] {
+  const issues: FieldIssue[] = [];
+  const unknown = (fields: Set<string>, object: Record<string, unknown>, prefix: string) => {
+    for (const key of Object.keys(object)) {
+      if (!fields.has(key)) issues.push({ path: `${prefix}${key}`, message: "is not a known field" });
+    }
+  };
+  unknown(ARTICLE_FIELDS, input, "");
+  if (Array.isArray(input.authors)) {
+    input.authors.forEach((author: unknown, i) => {
+      if (isJsonObject(author)) unknown(AUTHOR_FIELDS, author, `authors.${i}.`);
+      else issues.push({ path: `authors.${i}`, message: "must be a JSON object" });
+    });
+  }
+  return issues;
+}
+
+/** updatedAt before publishedAt, when both are sent and valid; prepareArticle checks the stored date. */
+function dateOrderIssue(input: Record<string, unknown>): FieldIssue | null {
+  const { publishedAt, updatedAt } = input;
+  if (typeof publishedAt !== "string" || typeof updatedAt !== "string") return null;
+  const published = normalizeDate(publishedAt);
+  const updated = normalizeDate(updatedAt);
+  if (!published || !updated || updated >= published) return null;
+  return { path: "updatedAt", message: "must not be before publishedAt" };
+}
+
+/**
+ * Validates a publisher's article, collecting every problem, one per field, with its path.
  * Rules that need the stored article (publishedAt kept on replace) live in prepareArticle.
  */
 export function parseArticleInput(input: unknown): Parsed<ArticleInput> {
+  if (!isJsonObject(input)) return { ok: false, issues: [{ path: "", message: "must be a JSON object" }] };
   const result = v.safeParse(ArticleInputSchema, input, { abortPipeEarly: true });
-  if (!result.success) {
-    return {
-      ok: false,
-      issues: result.issues.map((issue) => ({
-        path: v.getDotPath(issue) ?? "",
-        message: describeIssue(issue),
-      })),
-    };
+  const shape = shapeIssues(input);
+  const order = dateOrderIssue(input);
+  if (result.success && shape.length === 0 && !order) return { ok: true, value: result.output };
+
+  const issues: FieldIssue[] = [];
+  const seen = new Set<string>();
+  const add = (issue: FieldIssue) => {
+    // One entry per field; a field inside an author that is not an object is that author's problem.
+    const covered = [...seen].some((path) => path !== "" && issue.path.startsWith(`${path}.`));
+    if (seen.has(issue.path) || covered) return;
+    seen.add(issue.path);
+    issues.push(issue);
+  };
+  for (const issue of shape.filter((i) => i.message === "must be a JSON object")) add(issue);
+  for (const issue of result.issues ?? []) {
+    if (issue.type === "strict_object" && issue.expected === "never") continue; // reported by shapeIssues
+    add({ path: v.getDotPath(issue) ?? "", message: describeIssue(issue) });
   }
-  return { ok: true, value: result.output };
+  for (const issue of shape) add(issue);
+  if (order) add(order);
+  return { ok: false, issues };
 }
 
 function describeIssue(issue: v.BaseIssue<unknown>): string {
-  if (issue.kind === "schema" && issue.type === "strict_object" && issue.input === undefined) {
-    return "is not a known field";
-  }
-  if (issue.input === undefined && issue.kind === "schema") return "is required";
+  if (issue.input === undefined && issue.path?.at(-1)?.origin === "key") return "is required";
   if (issue.type === "object" || issue.type === "strict_object") return "must be a JSON object";
   return issue.message;
 }

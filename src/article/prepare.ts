@@ -1,5 +1,6 @@
 // Input → stored record: the one path both the admin API and the publish command take.
-import { renderMarkdown } from "./markdown.ts";
+import { decodeCharacterReferences, renderMarkdown } from "./markdown.ts";
+import { cleanText } from "./text.ts";
 import { type Article, type ArticleInput, type FieldIssue, type Parsed, RECORD_VERSION, parseArticleInput } from "./model.ts";
 
 async function sha256(text: string): Promise<Uint8Array> {
@@ -19,9 +20,7 @@ async function mintId(slug: string, publishedAt: string): Promise<string> {
 function excerptOf(html: string): string | undefined {
   const paragraph = /<p>([\s\S]*?)<\/p>/.exec(html)?.[1];
   if (!paragraph) return undefined;
-  const text = paragraph
-    .replace(/<[^>]*>/g, "")
-    .replace(/&(lt|gt|quot|#39|amp);/g, (_, e: string) => ({ lt: "<", gt: ">", quot: '"', "#39": "'", amp: "&" })[e] as string)
+  const text = cleanText(decodeCharacterReferences(paragraph.replace(/<[^>]*>/g, "")))
     .replace(/\s+/g, " ")
     .trim();
   if (text.length <= 280) return text || undefined;
@@ -41,7 +40,8 @@ export async function prepareArticle(
   if (input.slug !== undefined && input.slug !== slug) issues.push({ path: "slug", message: `must be "${slug}", the slug in the URL` });
   const publishedAt = input.publishedAt ?? existing?.publishedAt;
   if (!publishedAt) issues.push({ path: "publishedAt", message: "is required" });
-  if (publishedAt && input.updatedAt && input.updatedAt < publishedAt) {
+  // When both are sent, parseArticleInput has already compared them.
+  if (!input.publishedAt && publishedAt && input.updatedAt && input.updatedAt < publishedAt) {
     issues.push({ path: "updatedAt", message: "must not be before publishedAt" });
   }
   if (issues.length > 0 || !publishedAt) return { ok: false, issues };
