@@ -45,7 +45,10 @@ async function notFoundResponse(c: Parameters<Parameters<typeof app.notFound>[0]
     return problemResponse({ title: "Not Found", status: 404, detail: `Nothing is published at ${c.req.path}.` });
   }
   const html = await renderNotFoundPage(c.get("site"));
-  return c.html(html, 404, { "Cache-Control": PAGE_CACHE_CONTROL });
+  return new Response(html, {
+    status: 404,
+    headers: { "Content-Type": "text/html; charset=utf-8", "Cache-Control": PAGE_CACHE_CONTROL },
+  });
 }
 
 app.notFound(notFoundResponse);

@@ -12,8 +12,17 @@ export const SEED_FILE = "isis-k-and-the-crocus-city-hall-attack.md";
 export const SEED_SLUG = "isis-k-and-the-crocus-city-hall-attack";
 export { seedText };
 
-/** Fetches a path from the Worker under test, as a client on the public origin would. */
-export function request(path: string, init?: RequestInit): Promise<Response> {
+/**
+ * Fetches a path from the Worker under test as a plain HTTP client would (redirects are not
+ * followed), and waits for the work it left running (edge-cache writes, hub pings), so that
+ * one test's background work never spills into the next.
+ */
+export function request(path: string, init?: RequestInit<IncomingRequestCfProperties>): Promise<Response> {
+  return requestWithEnv({}, path, init);
+}
+
+/** The same through the Worker's real entry point, as the runtime delivers a request. */
+export function requestViaEntrypoint(path: string, init?: RequestInit): Promise<Response> {
   return exports.default.fetch(new Request(`${ORIGIN}${path}`, init));
 }
 

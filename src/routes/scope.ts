@@ -1,5 +1,6 @@
 // Resolves the page of a scope a request names: shared by feed and list-page routes.
 import type { Context } from "hono";
+import { HTTPException } from "hono/http-exception";
 import { type ArticleEntry, tagSlug } from "../article/model.ts";
 import type { AppEnv } from "../env.ts";
 import { strongEtag } from "../http/conditional.ts";
@@ -24,11 +25,24 @@ export interface ScopePage {
   load: () => Promise<{ view: FeedView; consistent: boolean }>;
 }
 
-/** `?page=N`: absent → 1; `1` or junk are not pages (page 1 has one URL, the plain one). */
+/** `?page=N`: absent → 1; junk is no page. `?page=1` is handled by a redirect to the plain URL. */
 export function parsePage(value: string | undefined): number | null {
   if (value === undefined) return 1;
-  if (!/^[1-9]\d{0,5}$/.test(value) || value === "1") return null;
+  if (!/^[1-9]\d{0,5}$/.test(value)) return null;
   return Number(value);
+}
+
+/** Each page has one URL: `?page=1` and `/tags/Middle%20East` move permanently to the canonical form. */
+function canonicalRedirect(c: Context<AppEnv>, page: number, slug: string | null): void {
+  const url = new URL(c.req.url);
+  const tagParam = c.req.param("tag");
+  let path = url.pathname;
+  if (slug !== null && tagParam !== undefined && tagParam !== slug) {
+    path = path.replace(/^\/tags\/[^/]+/, `/tags/${encodeURIComponent(slug)}`);
+  }
+  if (path !== url.pathname || url.searchParams.get("page") === "1") {
+    throw new HTTPException(301, { res: c.redirect(`${path}${page > 1 ? `?page=${page}` : ""}`, 301) });
+  }
 }
 
 const EMPTY: ScopeHead = { v: 1, total: 0, head: [] };
@@ -39,6 +53,7 @@ export async function resolveScopePage(c: Context<AppEnv>, tagParam: string | un
   if (page === null) throw new NotFound();
   const slug = tagParam === undefined ? null : tagSlug(tagParam);
   if (slug === "") throw new NotFound();
+  canonicalRedirect(c, page, slug);
   const scope = slug === null ? ALL : tagScope(slug);
   const kv = c.env.ARTICLES;
   const head = (await fromStore(() => readScope(kv, scope))) ?? (slug === null ? EMPTY : null);
