@@ -1,4 +1,4 @@
-// HTML routes: the site, one article, a tag.
+// HTML routes: the site, one article, a tag, and the stylesheet they share.
 import type { Context, Hono } from "hono";
 import { secureHeaders } from "hono/secure-headers";
 import { SLUG_MAX, SLUG_PATTERN } from "../article/model.ts";
@@ -6,20 +6,28 @@ import type { AppEnv } from "../env.ts";
 import { strongEtag } from "../http/conditional.ts";
 import { fromStore, serveRepresentation } from "../http/representation.ts";
 import { renderArticlePage, renderListPage } from "../render/html.tsx";
+import { STYLESHEET, STYLESHEET_HASH, STYLESHEET_PATH } from "../render/style.ts";
 import { getArticle } from "../store/kv.ts";
 import { NotFound, RENDER_VERSION, renderScope, resolveScopePage, scopeEtag } from "./scope.ts";
 
 export const PAGE_CACHE_CONTROL = "public, max-age=60, stale-while-revalidate=600, stale-if-error=86400";
 
+// The stylesheet is a separate file at a content-hashed URL rather than inlined: pages are cached
+// for a minute, the sheet for a year and once for every page, and CSP needs no hash or nonce
+// that would have to change with it. Pages carry no script at all, so script-src stays 'none'.
+const STYLESHEET_CACHE_CONTROL = "public, max-age=31536000, immutable";
+
 export const pageSecurity = secureHeaders({
   contentSecurityPolicy: {
     defaultSrc: ["'none'"],
     styleSrc: ["'self'"],
+    // Article bodies may show images from anywhere; nothing else is loaded.
     imgSrc: ["https:", "http:"],
     baseUri: ["'none'"],
     formAction: ["'none'"],
     frameAncestors: ["'none'"],
   },
+  xFrameOptions: "DENY",
   referrerPolicy: "strict-origin-when-cross-origin",
   crossOriginEmbedderPolicy: false,
 });
@@ -54,9 +62,29 @@ async function articlePage(c: Context<AppEnv>) {
   });
 }
 
+function stylesheet(c: Context<AppEnv>) {
+  return serveRepresentation(c, {
+    etag: `"${STYLESHEET_HASH}"`,
+    lastModified: null,
+    contentType: "text/css; charset=utf-8",
+    cacheControl: STYLESHEET_CACHE_CONTROL,
+    headers: { "X-Content-Type-Options": "nosniff" },
+    // The edge compresses text/css itself.
+    compress: false,
+    render: async () => ({ body: STYLESHEET }),
+  });
+}
+
 export function registerPageRoutes(app: Hono<AppEnv>): void {
+  // Every HTML answer gets the page headers, the 404 of an unknown path included.
+  app.use(async function securePages(c, next) {
+    await next();
+    if (c.res.headers.get("Content-Type")?.startsWith("text/html")) await pageSecurity(c, async () => {});
+  });
+  // A 304 has no Content-Type; the page routes still send their headers with it.
   for (const path of ["/", "/articles/:slug", "/tags/:tag"]) app.use(path, pageSecurity);
   app.get("/", listPage);
   app.get("/tags/:tag", listPage);
   app.get("/articles/:slug", articlePage);
+  app.get(STYLESHEET_PATH, stylesheet);
 }
