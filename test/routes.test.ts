@@ -53,7 +53,7 @@ describe("errors", () => {
       const response = await request(path);
       expect(response.status, path).toBe(404);
       expect(response.headers.get("Content-Type"), path).toBe("text/html; charset=utf-8");
-      expect(await response.text()).toContain("Not found");
+      expect(await response.text()).toMatch(/not found/i);
     }
   });
 
