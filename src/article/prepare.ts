@@ -46,11 +46,15 @@ export async function prepareArticle(
   }
   if (issues.length > 0 || !publishedAt) return { ok: false, issues };
 
+  const id = existing?.id ?? (await mintId(slug, publishedAt));
+  if (input.id !== undefined && input.id !== id) {
+    return { ok: false, issues: [{ path: "id", message: `is assigned by the server; leave it out or send "${id}"` }] };
+  }
   const html = renderMarkdown(input.content, slug);
   const record: Omit<Article, "hash"> = {
     v: RECORD_VERSION,
     slug,
-    id: existing?.id ?? (await mintId(slug, publishedAt)),
+    id,
     title: input.title,
     content: input.content,
     html,

@@ -24,11 +24,9 @@ function unknownArticle(slug: string): ProblemError {
   return new ProblemError({ title: "Not Found", status: 404, detail: `There is no article "${slug}".` });
 }
 
-const unauthorized = (detail: string) => () =>
-  problemResponse(
-    { title: "Unauthorized", status: 401, detail },
-    { "WWW-Authenticate": 'Bearer realm="admin"' },
-  );
+// RFC 6750 §3: a request without credentials gets a bare challenge, a wrong token says so.
+const unauthorized = (detail: string, challenge: string) => () =>
+  problemResponse({ title: "Unauthorized", status: 401, detail }, { "WWW-Authenticate": challenge });
 
 const adminEnabled = async (c: Context<AppEnv>, next: () => Promise<void>) => {
   if (!c.env.ADMIN_TOKEN) {
@@ -44,10 +42,16 @@ const adminEnabled = async (c: Context<AppEnv>, next: () => Promise<void>) => {
 const adminAuth = bearerAuth<AppEnv>({
   realm: "admin",
   verifyToken: (token, c) => timingSafeEqual(token, c.env.ADMIN_TOKEN),
-  noAuthenticationHeader: { message: unauthorized("Send Authorization: Bearer <ADMIN_TOKEN>.") },
-  invalidToken: { message: unauthorized("The bearer token is not the admin token.") },
+  noAuthenticationHeader: { message: unauthorized("Send Authorization: Bearer <ADMIN_TOKEN>.", 'Bearer realm="admin"') },
+  invalidToken: {
+    message: unauthorized("The bearer token is not the admin token.", 'Bearer realm="admin", error="invalid_token"'),
+  },
   invalidAuthenticationHeader: {
-    message: () => problemResponse({ title: "Bad Request", status: 400, detail: "The Authorization header is malformed." }),
+    message: () =>
+      problemResponse(
+        { title: "Bad Request", status: 400, detail: "The Authorization header is not `Bearer <token>`." },
+        { "WWW-Authenticate": 'Bearer realm="admin", error="invalid_request"' },
+      ),
   },
 });
 
