@@ -2,7 +2,7 @@
 // content:encoded, paging and hub links as atom:link, as the RSS Advisory Board recommends.
 import { absolutizeHtml, articleUrl } from "./urls.ts";
 import { type FeedView, authorsOf, homeUrl, pagingLinks, selfUrl } from "./view.ts";
-import { attrs, element, textToHtml } from "./xml.ts";
+import { attrs, element, rssTextElement, textToHtml } from "./xml.ts";
 
 const rfc822 = (iso: string) => new Date(iso).toUTCString().replace(/GMT$/, "+0000");
 
@@ -18,14 +18,14 @@ export function renderRss(view: FeedView): string {
     const link = articleUrl(site.origin, entry.slug);
     items +=
       "<item>" +
-      element("title", entry.title) +
+      rssTextElement("title", entry.title) +
       element("link", link) +
       element("guid", entry.id, ` isPermaLink="false"`) +
       element("pubDate", rfc822(entry.publishedAt)) +
       authorsOf(view, entry)
-        .map((a) => element("dc:creator", a.name))
+        .map((a) => rssTextElement("dc:creator", a.name))
         .join("") +
-      entry.tags.map((tag) => element("category", tag)).join("") +
+      entry.tags.map((tag) => rssTextElement("category", tag)).join("") +
       // An item description is HTML; the summary is plain text.
       element("description", entry.summary && textToHtml(entry.summary)) +
       element("content:encoded", absolutizeHtml(entry.html, site.origin)) +
@@ -36,9 +36,9 @@ export function renderRss(view: FeedView): string {
     `<?xml version="1.0" encoding="utf-8"?>\n` +
     `<rss version="2.0" xmlns:atom="http://www.w3.org/2005/Atom" xmlns:content="http://purl.org/rss/1.0/modules/content/" xmlns:dc="http://purl.org/dc/elements/1.1/" xmlns:media="http://search.yahoo.com/mrss/">` +
     "<channel>" +
-    element("title", view.title) +
+    rssTextElement("title", view.title) +
     element("link", homeUrl(view)) +
-    element("description", view.description) +
+    rssTextElement("description", view.description) +
     element("language", site.language) +
     (view.updated ? element("lastBuildDate", rfc822(view.updated)) : "") +
     atomLinks.join("") +
