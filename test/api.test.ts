@@ -232,7 +232,7 @@ describe("request bodies", () => {
       },
     });
     const response = await refused(() =>
-      request("/api/articles/new-one", { method: "PUT", headers: { ...AUTH, ...JSON_TYPE }, body: stream, duplex: "half" } as RequestInit),
+      request("/api/articles/new-one", { method: "PUT", headers: { ...AUTH, ...JSON_TYPE }, body: stream, duplex: "half" } as RequestInit<IncomingRequestCfProperties>),
     );
     await expectProblem(response, tooLarge);
   });
