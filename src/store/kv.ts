@@ -383,3 +383,20 @@ async function* listAll(kv: KvLike, prefix: string) {
     cursor = page.list_complete ? undefined : page.cursor;
   } while (cursor);
 }
+
+// For batch writers (the publish command): records alone, then one rebuildIndexes({ fresh, gone })
+// rewrites each touched scope once instead of once per article.
+
+/** Every stored article's slug, from a listing (which may lag writes by up to 60 s remotely). */
+export async function listArticleSlugs(kv: KvLike): Promise<string[]> {
+  const slugs: string[] = [];
+  for await (const key of listAll(kv, "article:")) slugs.push(key.name.slice("article:".length));
+  return slugs;
+}
+
+/** Writes (or, given null, removes) one article record with its listing metadata; indexes untouched. */
+export async function writeArticleRecord(kv: KvLike, slug: string, article: Article | null): Promise<void> {
+  if (article === null) return kv.delete(articleKey(slug));
+  if (article.slug !== slug) throw new Error(`record for "${article.slug}" written under "${slug}"`);
+  await kv.put(articleKey(slug), JSON.stringify(article), { metadata: metaOf(article) });
+}

@@ -1,0 +1,151 @@
+// A KvLike over wrangler's `kv` commands, so `publish --remote` needs the wrangler login, not an
+// admin token. Reads go through one listing snapshot; writes are buffered and sent in bulk.
+import type { KvLike } from "../store/kv.ts";
+
+export interface CommandResult {
+  ok: boolean;
+  stdout: string;
+  stderr: string;
+}
+
+/**
+ * Runs `wrangler <args>`. When `file` is given, the runner writes it to a temporary file and
+ * appends that file's path as the last argument (`kv bulk put <file>` takes its pairs that way).
+ */
+export type RunWrangler = (args: string[], file?: string) => Promise<CommandResult>;
+
+interface ListedKey {
+  name: string;
+  metadata?: unknown;
+}
+
+type Pending = { value: string; metadata?: unknown } | null;
+
+export interface FlushReport {
+  put: number;
+  deleted: number;
+}
+
+export class WranglerCommandError extends Error {
+  constructor(args: string[], result: CommandResult) {
+    const detail = (result.stderr || result.stdout).trim();
+    super(`wrangler ${args.join(" ")} failed${detail ? `:\n${detail}` : ""}`);
+    this.name = "WranglerCommandError";
+  }
+}
+
+// A missing key: remotely a failed HTTP 404, locally a success that prints this line.
+const isRemoteNotFound = (result: CommandResult) => !result.ok && /\b404\b/.test(result.stderr);
+const LOCAL_NOT_FOUND = /^Value not found\n?$/;
+
+/**
+ * The namespace bound as `binding`, as wrangler's `kv` commands reach it. `target` picks the
+ * store: `["--remote"]` for the deployed namespace, `["--local"]` for wrangler's local state.
+ *
+ * The listing is taken once, on first use, and kept up to date with this session's own writes:
+ * the remote listing may lag writes by 60 s, and each command costs a process start.
+ * Nothing reaches the namespace until `flush()`.
+ */
+export class WranglerKv implements KvLike {
+  readonly #run: RunWrangler;
+  readonly #scope: string[];
+  #listing: Map<string, ListedKey> | null = null;
+  readonly #values = new Map<string, string | null>();
+  readonly #pending = new Map<string, Pending>();
+
+  constructor(run: RunWrangler, options: { binding: string; target: string[] }) {
+    this.#run = run;
+    this.#scope = ["--binding", options.binding, ...options.target];
+  }
+
+  async #wrangler(args: string[], file?: string): Promise<CommandResult> {
+    const full = [...args, ...this.#scope];
+    const result = await this.#run(full, file);
+    if (!result.ok) throw new WranglerCommandError(full, result);
+    return result;
+  }
+
+  async #snapshot(): Promise<Map<string, ListedKey>> {
+    if (this.#listing) return this.#listing;
+    const { stdout } = await this.#wrangler(["kv", "key", "list"]);
+    let keys: unknown;
+    try {
+      keys = JSON.parse(stdout);
+    } catch (error) {
+      throw new Error(`wrangler kv key list printed something other than JSON: ${(error as Error).message}`);
+    }
+    if (!Array.isArray(keys) || !keys.every((k) => typeof (k as ListedKey)?.name === "string")) {
+      throw new Error("wrangler kv key list printed an unexpected shape (want an array of { name })");
+    }
+    this.#listing = new Map((keys as ListedKey[]).map((k) => [k.name, { name: k.name, metadata: k.metadata }]));
+    return this.#listing;
+  }
+
+  async get(key: string, _type: "text"): Promise<string | null> {
+    const pending = this.#pending.get(key);
+    if (pending !== undefined) return pending?.value ?? null;
+    const known = this.#values.get(key);
+    if (known !== undefined) return known;
+    if (!(await this.#snapshot()).has(key)) return null;
+    // Without --text wrangler writes the value's bytes unchanged (with it, it appends a newline).
+    const args = ["kv", "key", "get", key, ...this.#scope];
+    const result = await this.#run(args, undefined);
+    let value: string | null;
+    if (result.ok && !LOCAL_NOT_FOUND.test(result.stdout)) value = result.stdout;
+    else if (result.ok || isRemoteNotFound(result)) value = null;
+    else throw new WranglerCommandError(args, result);
+    this.#values.set(key, value);
+    return value;
+  }
+
+  async put(key: string, value: string, options?: { metadata?: unknown }): Promise<void> {
+    this.#pending.set(key, options?.metadata === undefined ? { value } : { value, metadata: options.metadata });
+  }
+
+  async delete(key: string): Promise<void> {
+    this.#pending.set(key, null);
+  }
+
+  async list(options: { prefix: string; cursor?: string | null }): Promise<{
+    keys: { name: string; metadata?: unknown }[];
+    list_complete: boolean;
+  }> {
+    const merged = new Map(await this.#snapshot());
+    for (const [name, op] of this.#pending) {
+      if (op === null) merged.delete(name);
+      else merged.set(name, op.metadata === undefined ? { name } : { name, metadata: op.metadata });
+    }
+    const keys = [...merged.values()]
+      .filter((k) => k.name.startsWith(options.prefix))
+      .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+    return { keys, list_complete: true };
+  }
+
+  /** Keys written (or deleted) since the last flush. */
+  get pendingCount(): number {
+    return this.#pending.size;
+  }
+
+  /**
+   * Sends the buffered writes: one `kv bulk put` (wrangler splits it into API batches), then one
+   * `kv bulk delete`. Puts go first so that indexes never outlive the records they name.
+   */
+  async flush(): Promise<FlushReport> {
+    const puts: { key: string; value: string; metadata?: unknown }[] = [];
+    const deletes: string[] = [];
+    for (const [key, op] of this.#pending) {
+      if (op === null) deletes.push(key);
+      else puts.push(op.metadata === undefined ? { key, value: op.value } : { key, value: op.value, metadata: op.metadata });
+    }
+    if (puts.length > 0) await this.#wrangler(["kv", "bulk", "put"], JSON.stringify(puts));
+    if (deletes.length > 0) await this.#wrangler(["kv", "bulk", "delete", "--force"], JSON.stringify(deletes));
+    const listing = await this.#snapshot();
+    for (const [key, op] of this.#pending) {
+      this.#values.set(key, op?.value ?? null);
+      if (op === null) listing.delete(key);
+      else listing.set(key, op.metadata === undefined ? { name: key } : { name: key, metadata: op.metadata });
+    }
+    this.#pending.clear();
+    return { put: puts.length, deleted: deletes.length };
+  }
+}
