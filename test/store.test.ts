@@ -1,0 +1,126 @@
+// The store's promises: fixed KV cost per request, and bad records never take a feed down.
+import { env } from "cloudflare:workers";
+import { beforeEach, describe, expect, it } from "vitest";
+import { articleFromInput } from "../src/article/prepare.ts";
+import { rebuildIndexes, putArticle } from "../src/store/kv.ts";
+import { SEED_SLUG, articleInput, request, requestWithEnv, resetStore, storeArticle, storeSeed } from "./helpers.ts";
+
+interface Counts {
+  get: number;
+  list: number;
+  put: number;
+  delete: number;
+}
+
+function countingKv(): { kv: KVNamespace; counts: Counts } {
+  const counts: Counts = { get: 0, list: 0, put: 0, delete: 0 };
+  const kv = new Proxy(env.ARTICLES, {
+    get(target, property) {
+      const value = Reflect.get(target, property);
+      if (typeof value !== "function") return value;
+      return (...args: unknown[]) => {
+        if (property in counts) counts[property as keyof Counts]++;
+        return value.apply(target, args);
+      };
+    },
+  });
+  return { kv, counts };
+}
+
+/** Stores n small articles quickly: records first, then one index rebuild. */
+async function storeMany(n: number): Promise<void> {
+  for (let i = 0; i < n; i++) {
+    const day = String((i % 28) + 1).padStart(2, "0");
+    const parsed = await articleFromInput(
+      `bulk-${i}`,
+      articleInput({ title: `Bulk ${i}`, publishedAt: `2023-${String((i % 12) + 1).padStart(2, "0")}-${day}T10:00:00Z`, tags: ["Bulk"] }),
+      null,
+    );
+    if (!parsed.ok) throw new Error("bad fixture");
+    await env.ARTICLES.put(`article:bulk-${i}`, JSON.stringify(parsed.value), {
+      metadata: { p: parsed.value.publishedAt, h: parsed.value.hash, t: ["bulk"] },
+    });
+  }
+  await rebuildIndexes(env.ARTICLES);
+}
+
+beforeEach(async () => {
+  await resetStore();
+  await storeSeed();
+});
+
+describe("KV cost of a request", () => {
+  for (const path of ["/rss.xml", "/atom.xml", "/feed.json", "/", "/tags/bulk/rss.xml"]) {
+    it(`${path} reads at most 2 keys and never lists, with 5 or 250 articles stored`, async () => {
+      const costs: Counts[] = [];
+      for (const total of [5, 250]) {
+        await resetStore();
+        await storeSeed();
+        await storeMany(total);
+        const { kv, counts } = countingKv();
+        // A poll that must render: no validators, and a fresh page of the edge cache each time.
+        await caches.default.delete(new Request(`https://news.example${path}?encoding=identity`));
+        const response = await requestWithEnv({ ARTICLES: kv }, path);
+        expect(response.status).toBe(200);
+        costs.push({ ...counts });
+      }
+      for (const c of costs) {
+        expect(c.get).toBeLessThanOrEqual(2);
+        expect(c.list).toBe(0);
+        expect(c.put + c.delete).toBe(0);
+      }
+      expect(costs[1]).toEqual(costs[0]);
+    }, 30_000);
+  }
+
+  it("answers a poll with a matching ETag after one small read", async () => {
+    const etag = (await request("/rss.xml")).headers.get("ETag") as string;
+    const { kv, counts } = countingKv();
+    const response = await requestWithEnv({ ARTICLES: kv }, "/rss.xml", { headers: { "If-None-Match": etag } });
+    expect(response.status).toBe(304);
+    expect(counts).toEqual({ get: 1, list: 0, put: 0, delete: 0 });
+  });
+});
+
+describe("bad records", () => {
+  it("skips a corrupt feed entry and serves the rest", async () => {
+    await storeArticle("second", articleInput({ title: "Second", publishedAt: "2025-01-01T00:00:00Z" }));
+    const items = (await env.ARTICLES.get("items:all")) as string;
+    await env.ARTICLES.put("items:all", items.replace(/^[^\n]*/, "{not json"));
+    const response = await request("/feed.json");
+    expect(response.status).toBe(200);
+    const feed = (await response.json()) as { items: { title: string }[] };
+    expect(feed.items.map((i) => i.title)).toEqual([expect.stringMatching(/^ISIS-K/)]);
+  });
+
+  it("skips an article record from an older schema and says so in the log, not in a 500", async () => {
+    await env.ARTICLES.put("article:old-one", JSON.stringify({ v: 0, slug: "old-one", headline: "Old" }), {
+      metadata: { p: "2025-06-01T00:00:00Z", h: "x", t: [] },
+    });
+    const report = await rebuildIndexes(env.ARTICLES, { log: () => {} });
+    expect(report.articles).toBe(2);
+    const feed = await request("/rss.xml");
+    expect(feed.status).toBe(200);
+    expect(await feed.text()).toContain("ISIS-K");
+    expect((await request("/articles/old-one")).status).toBe(404);
+  });
+
+  it("rebuilds a deleted index from the articles themselves", async () => {
+    await env.ARTICLES.delete("scope:all");
+    await env.ARTICLES.delete("items:all");
+    await env.ARTICLES.delete("catalog:all");
+    expect(await (await request("/feed.json")).text()).not.toContain(SEED_SLUG);
+    const report = await rebuildIndexes(env.ARTICLES);
+    expect(report.rewritten).toContain("all");
+    expect(await (await request("/feed.json")).text()).toContain(SEED_SLUG);
+  });
+
+  it("keeps every concurrent write of different articles", async () => {
+    const parsed = await Promise.all(
+      ["one", "two", "three", "four", "five"].map((slug) => articleFromInput(slug, articleInput({ title: slug }), null)),
+    );
+    await Promise.all(parsed.map((p) => (p.ok ? putArticle(env.ARTICLES, p.value) : Promise.reject())));
+    const feed = (await (await request("/feed.json")).json()) as { items: { title: string }[] };
+    expect(feed.items.map((i) => i.title)).toEqual(expect.arrayContaining(["one", "two", "three", "four", "five"]));
+  });
+});
