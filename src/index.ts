@@ -10,7 +10,7 @@ import { registerApiRoutes } from "./routes/api.ts";
 import { registerFeedRoutes } from "./routes/feeds.ts";
 import { PAGE_CACHE_CONTROL, pageSecurity, registerPageRoutes } from "./routes/pages.ts";
 import { NotFound } from "./routes/scope.ts";
-import { siteConfig, siteFor } from "./site.ts";
+import { ConfigError, siteConfig, siteFor } from "./site.ts";
 import { rebuildIndexes } from "./store/kv.ts";
 
 const RETRY_AFTER_SECONDS = "30";
@@ -74,6 +74,10 @@ app.onError(async function answerError(error, c) {
     );
   }
   if (error instanceof ProblemError || error instanceof HTTPException) return error.getResponse();
+  if (error instanceof ConfigError) {
+    console.error(error.message);
+    return problemResponse({ title: "Misconfigured", status: 500, detail: error.message });
+  }
   console.error("unhandled error", error);
   return problemResponse({ title: "Internal Server Error", status: 500, detail: "Something went wrong on our side." });
 });

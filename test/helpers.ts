@@ -17,7 +17,7 @@ export { seedText };
  * followed), and waits for the work it left running (edge-cache writes, hub pings), so that
  * one test's background work never spills into the next.
  */
-export function request(path: string, init?: RequestInit<IncomingRequestCfProperties>): Promise<Response> {
+export function request(path: string, init?: TestRequestInit): Promise<Response> {
   return requestWithEnv({}, path, init);
 }
 
@@ -26,17 +26,17 @@ export function requestViaEntrypoint(path: string, init?: RequestInit): Promise<
   return exports.default.fetch(new Request(`${ORIGIN}${path}`, init));
 }
 
+/** A request as a test builds it: `cf` carries only the properties the test cares about. */
+export type TestRequestInit = Omit<RequestInit, "cf"> & { cf?: Partial<IncomingRequestCfProperties> };
+
 /**
  * Calls the Worker directly with some bindings replaced (a broken KV, other vars), waiting for
  * its background work (cache writes, hub pings) before returning.
  */
-export async function requestWithEnv(
-  overrides: Partial<Env>,
-  path: string,
-  init?: RequestInit<IncomingRequestCfProperties>,
-): Promise<Response> {
+export async function requestWithEnv(overrides: Partial<Env>, path: string, init?: TestRequestInit): Promise<Response> {
   const ctx = createExecutionContext();
-  const response = await worker.fetch(new Request(`${ORIGIN}${path}`, init), { ...env, ...overrides }, ctx);
+  const request = new Request(`${ORIGIN}${path}`, init as RequestInit);
+  const response = await worker.fetch(request, { ...env, ...overrides }, ctx);
   await waitOnExecutionContext(ctx);
   return response;
 }

@@ -186,11 +186,12 @@ describe("compression", () => {
 describe("discovery and CORS", () => {
   it("links every feed from the home page", async () => {
     const html = await (await request("/")).text();
-    for (const [type, file] of [
+    const feeds: [string, string][] = [
       ["application/rss+xml", "rss.xml"],
       ["application/atom+xml", "atom.xml"],
       ["application/feed+json", "feed.json"],
-    ]) {
+    ];
+    for (const [type, file] of feeds) {
       expect(html).toMatch(new RegExp(`<link[^>]*rel="alternate"[^>]*type="${type.replace("+", "\\+")}"[^>]*href="${ORIGIN}/${file}"`));
     }
   });

@@ -1,6 +1,8 @@
 // Every route of the contract through the Worker's real entry point, and how errors read.
 import { env } from "cloudflare:workers";
+import { createExecutionContext } from "cloudflare:test";
 import { beforeEach, describe, expect, it } from "vitest";
+import worker from "../src/index.ts";
 import {
   SEED_SLUG,
   request,
@@ -86,6 +88,24 @@ describe("errors", () => {
       expect(response.headers.get("X-Content-Type-Options"), path).toBe("nosniff");
       expect(response.headers.get("Referrer-Policy"), path).toBeTruthy();
     }
+  });
+});
+
+describe("configuration", () => {
+  it("names the var that is wrong instead of guessing around it", async () => {
+    const response = await requestWithEnv({ FEED_PAGE_SIZE: "0" }, "/rss.xml");
+    expect(response.status).toBe(500);
+    expect(((await response.json()) as { detail: string }).detail).toContain("FEED_PAGE_SIZE");
+  });
+
+  it("uses the request's own origin for every URL when SITE_URL is empty", async () => {
+    const response = await requestWithEnv({ SITE_URL: "" }, "/feed.json");
+    const feed = (await response.json()) as { feed_url: string; items: { url: string }[] };
+    expect(feed.feed_url).toBe("https://news.example/feed.json");
+    const other = await worker.fetch(new Request("http://localhost:8787/feed.json"), { ...env, SITE_URL: "" }, createExecutionContext());
+    const local = (await other.json()) as { feed_url: string; items: { url: string }[] };
+    expect(local.feed_url).toBe("http://localhost:8787/feed.json");
+    expect(local.items[0]?.url).toBe(`http://localhost:8787/articles/${SEED_SLUG}`);
   });
 });
 
