@@ -19,7 +19,7 @@ interface ListedKey {
   metadata?: unknown;
 }
 
-type Pending = { value: string; metadata?: unknown } | null;
+type Written = { value: string; metadata?: unknown } | null;
 
 export interface FlushReport {
   put: number;
@@ -42,8 +42,8 @@ const LOCAL_NOT_FOUND = /^Value not found\n?$/;
  * The namespace bound as `binding`, as wrangler's `kv` commands reach it. `target` picks the
  * store: `["--remote"]` for the deployed namespace, `["--local"]` for wrangler's local state.
  *
- * The listing is taken once, on first use, and kept up to date with this session's own writes:
- * the remote listing may lag writes by 60 s, and each command costs a process start.
+ * The listing is taken once, on first use, and overlaid with this session's own writes: the
+ * remote listing may lag writes by 60 s, and each command costs a process start.
  * Nothing reaches the namespace until `flush()`.
  */
 export class WranglerKv implements KvLike {
@@ -51,7 +51,9 @@ export class WranglerKv implements KvLike {
   readonly #scope: string[];
   #listing: Map<string, ListedKey> | null = null;
   readonly #values = new Map<string, string | null>();
-  readonly #pending = new Map<string, Pending>();
+  /** Every write of this session, sent or not: the namespace as we left it, whatever the listing says. */
+  readonly #written = new Map<string, Written>();
+  readonly #unsent = new Set<string>();
 
   constructor(run: RunWrangler, options: { binding: string; target: string[] }) {
     this.#run = run;
@@ -77,13 +79,13 @@ export class WranglerKv implements KvLike {
     if (!Array.isArray(keys) || !keys.every((k) => typeof (k as ListedKey)?.name === "string")) {
       throw new Error("wrangler kv key list printed an unexpected shape (want an array of { name })");
     }
-    this.#listing = new Map((keys as ListedKey[]).map((k) => [k.name, { name: k.name, metadata: k.metadata }]));
+    this.#listing = new Map((keys as ListedKey[]).map((k) => [k.name, k.metadata === undefined ? { name: k.name } : { name: k.name, metadata: k.metadata }]));
     return this.#listing;
   }
 
   async get(key: string, _type: "text"): Promise<string | null> {
-    const pending = this.#pending.get(key);
-    if (pending !== undefined) return pending?.value ?? null;
+    const written = this.#written.get(key);
+    if (written !== undefined) return written?.value ?? null;
     const known = this.#values.get(key);
     if (known !== undefined) return known;
     if (!(await this.#snapshot()).has(key)) return null;
@@ -99,11 +101,13 @@ export class WranglerKv implements KvLike {
   }
 
   async put(key: string, value: string, options?: { metadata?: unknown }): Promise<void> {
-    this.#pending.set(key, options?.metadata === undefined ? { value } : { value, metadata: options.metadata });
+    this.#written.set(key, options?.metadata === undefined ? { value } : { value, metadata: options.metadata });
+    this.#unsent.add(key);
   }
 
   async delete(key: string): Promise<void> {
-    this.#pending.set(key, null);
+    this.#written.set(key, null);
+    this.#unsent.add(key);
   }
 
   async list(options: { prefix: string; cursor?: string | null }): Promise<{
@@ -111,7 +115,7 @@ export class WranglerKv implements KvLike {
     list_complete: boolean;
   }> {
     const merged = new Map(await this.#snapshot());
-    for (const [name, op] of this.#pending) {
+    for (const [name, op] of this.#written) {
       if (op === null) merged.delete(name);
       else merged.set(name, op.metadata === undefined ? { name } : { name, metadata: op.metadata });
     }
@@ -121,31 +125,22 @@ export class WranglerKv implements KvLike {
     return { keys, list_complete: true };
   }
 
-  /** Keys written (or deleted) since the last flush. */
-  get pendingCount(): number {
-    return this.#pending.size;
-  }
-
   /**
    * Sends the buffered writes: one `kv bulk put` (wrangler splits it into API batches), then one
-   * `kv bulk delete`. Puts go first so that indexes never outlive the records they name.
+   * `kv bulk delete`. Deletes go last: the rewritten indexes stop naming a pruned article first.
    */
   async flush(): Promise<FlushReport> {
     const puts: { key: string; value: string; metadata?: unknown }[] = [];
     const deletes: string[] = [];
-    for (const [key, op] of this.#pending) {
+    for (const key of this.#unsent) {
+      const op = this.#written.get(key);
+      if (op === undefined) continue;
       if (op === null) deletes.push(key);
       else puts.push(op.metadata === undefined ? { key, value: op.value } : { key, value: op.value, metadata: op.metadata });
     }
     if (puts.length > 0) await this.#wrangler(["kv", "bulk", "put"], JSON.stringify(puts));
     if (deletes.length > 0) await this.#wrangler(["kv", "bulk", "delete", "--force"], JSON.stringify(deletes));
-    const listing = await this.#snapshot();
-    for (const [key, op] of this.#pending) {
-      this.#values.set(key, op?.value ?? null);
-      if (op === null) listing.delete(key);
-      else listing.set(key, op.metadata === undefined ? { name: key } : { name: key, metadata: op.metadata });
-    }
-    this.#pending.clear();
+    this.#unsent.clear();
     return { put: puts.length, deleted: deletes.length };
   }
 }
