@@ -27,8 +27,8 @@ to date from the stored articles.
 
   files       the content files to publish (default: content/*.md)
   --local     write the local KV that \`npm run dev\` (wrangler dev) serves (default)
-  --remote    write the deployed Worker's KV through \`wrangler kv\` (needs \`wrangler login\`
-              and the namespace id in wrangler.toml; no admin token)
+  --remote    write the deployed Worker's KV through \`wrangler kv\` (needs \`npx wrangler login\`
+              or CLOUDFLARE_API_TOKEN, and the namespace id in wrangler.toml; no admin token)
   --prune     content/ is the source of truth: delete every stored article that has no file
               in content/, INCLUDING articles sent through the admin API. Needs the whole of
               content/, so it cannot be combined with file names.

@@ -28,7 +28,8 @@ export interface FlushReport {
 
 export class WranglerCommandError extends Error {
   constructor(args: string[], result: CommandResult) {
-    const detail = (result.stderr || result.stdout).trim();
+    // Wrangler colours its errors even into a pipe.
+    const detail = (result.stderr || result.stdout).replace(/\u001b\[[0-9;]*m/g, "").trim();
     super(`wrangler ${args.join(" ")} failed${detail ? `:\n${detail}` : ""}`);
     this.name = "WranglerCommandError";
   }
