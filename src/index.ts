@@ -3,7 +3,7 @@ import { Hono } from "hono";
 import { HTTPException } from "hono/http-exception";
 import { methodNotAllowed } from "hono/method-not-allowed";
 import type { AppEnv } from "./env.ts";
-import { ProblemError, StoreUnavailableError, problemResponse } from "./http/problem.ts";
+import { ProblemError, problemResponse, StoreUnavailableError } from "./http/problem.ts";
 import { serveLastGood } from "./http/representation.ts";
 import { renderNotFoundPage } from "./render/html.tsx";
 import { registerApiRoutes } from "./routes/api.ts";

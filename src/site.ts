@@ -29,7 +29,10 @@ function absoluteUrl(name: string, value: string): string {
 const absoluteOrigin = (name: string, value: string) => new URL(absoluteUrl(name, value)).origin;
 
 type SiteVars = Partial<
-  Record<"SITE_URL" | "SITE_TITLE" | "SITE_DESCRIPTION" | "SITE_LANGUAGE" | "SITE_AUTHOR" | "FEED_PAGE_SIZE" | "WEBSUB_HUB", string>
+  Record<
+    "SITE_URL" | "SITE_TITLE" | "SITE_DESCRIPTION" | "SITE_LANGUAGE" | "SITE_AUTHOR" | "FEED_PAGE_SIZE" | "WEBSUB_HUB",
+    string
+  >
 >;
 
 export function readSiteConfig(vars: SiteVars): SiteConfig {

@@ -1,9 +1,9 @@
-import { env, exports } from "cloudflare:workers";
 import { createExecutionContext, reset, waitOnExecutionContext } from "cloudflare:test";
-import worker from "../src/index.ts";
+import { env, exports } from "cloudflare:workers";
 import seedText from "../content/isis-k-and-the-crocus-city-hall-attack.md?raw";
 import type { Article } from "../src/article/model.ts";
 import { articleFromInput } from "../src/article/prepare.ts";
+import worker from "../src/index.ts";
 import { parseContentFile } from "../src/publish/content.ts";
 import { putArticle } from "../src/store/kv.ts";
 
@@ -74,6 +74,11 @@ export function seedParagraphs(): string[] {
   const body = seedText.split(/^---$/m).slice(2).join("---");
   return body
     .split(/\n\n+/)
-    .map((block) => block.replace(/^(?:#+|>)\s?/gm, "").replace(/\s+/g, " ").trim())
+    .map((block) =>
+      block
+        .replace(/^(?:#+|>)\s?/gm, "")
+        .replace(/\s+/g, " ")
+        .trim(),
+    )
     .filter((p) => p.length > 0);
 }

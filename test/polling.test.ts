@@ -1,7 +1,7 @@
 // What a polling client sees: validators, 304s, caching, compression, discovery, paging.
 import { env } from "cloudflare:workers";
 import { beforeEach, describe, expect, it } from "vitest";
-import { ORIGIN, articleInput, request, requestWithEnv, resetStore, storeArticle, storeSeed } from "./helpers.ts";
+import { articleInput, ORIGIN, request, requestWithEnv, resetStore, storeArticle, storeSeed } from "./helpers.ts";
 
 const FEEDS = ["/rss.xml", "/atom.xml", "/feed.json"] as const;
 
@@ -13,7 +13,10 @@ beforeEach(async () => {
 async function validators(path: string) {
   const response = await request(path);
   await response.arrayBuffer();
-  return { etag: response.headers.get("ETag") as string, lastModified: response.headers.get("Last-Modified") as string };
+  return {
+    etag: response.headers.get("ETag") as string,
+    lastModified: response.headers.get("Last-Modified") as string,
+  };
 }
 
 describe("conditional GET", () => {
@@ -68,7 +71,10 @@ describe("conditional GET", () => {
 
   it("changes every feed's ETag when an article is published, and the old one no longer matches", async () => {
     const before = await Promise.all(FEEDS.map((path) => validators(path)));
-    await storeArticle("a-newer-article", articleInput({ title: "A newer article", publishedAt: "2025-02-03T04:05:06Z" }));
+    await storeArticle(
+      "a-newer-article",
+      articleInput({ title: "A newer article", publishedAt: "2025-02-03T04:05:06Z" }),
+    );
     for (const [i, path] of FEEDS.entries()) {
       const response = await request(path, { headers: { "If-None-Match": before[i]?.etag as string } });
       expect(response.status, path).toBe(200);
@@ -103,7 +109,14 @@ describe("HEAD", () => {
       const head = await request(path, { method: "HEAD" });
       expect(head.status).toBe(200);
       expect(await head.text()).toBe("");
-      for (const name of ["Content-Type", "ETag", "Last-Modified", "Cache-Control", "Link", "Access-Control-Allow-Origin"]) {
+      for (const name of [
+        "Content-Type",
+        "ETag",
+        "Last-Modified",
+        "Cache-Control",
+        "Link",
+        "Access-Control-Allow-Origin",
+      ]) {
         expect(head.headers.get(name), name).toBe(get.headers.get(name));
       }
     });
@@ -192,7 +205,9 @@ describe("discovery and CORS", () => {
       ["application/feed+json", "feed.json"],
     ];
     for (const [type, file] of feeds) {
-      expect(html).toMatch(new RegExp(`<link[^>]*rel="alternate"[^>]*type="${type.replace("+", "\\+")}"[^>]*href="${ORIGIN}/${file}"`));
+      expect(html).toMatch(
+        new RegExp(`<link[^>]*rel="alternate"[^>]*type="${type.replace("+", "\\+")}"[^>]*href="${ORIGIN}/${file}"`),
+      );
     }
   });
 
@@ -245,7 +260,13 @@ describe("paging", () => {
   });
 
   it("answers a page past the end, or a page that is not a number, with 404", async () => {
-    for (const path of ["/rss.xml?page=4", "/atom.xml?page=99", "/feed.json?page=0", "/?page=abc", "/tags/russia?page=2"]) {
+    for (const path of [
+      "/rss.xml?page=4",
+      "/atom.xml?page=99",
+      "/feed.json?page=0",
+      "/?page=abc",
+      "/tags/russia?page=2",
+    ]) {
       expect((await requestWithEnv(small, path)).status, path).toBe(404);
     }
   });
@@ -271,7 +292,10 @@ describe("per-tag feeds", () => {
   });
 
   it("carry only that tag's articles and show the tag as written", async () => {
-    const feed = (await (await request("/tags/middle-east/feed.json")).json()) as { title: string; items: { title: string }[] };
+    const feed = (await (await request("/tags/middle-east/feed.json")).json()) as {
+      title: string;
+      items: { title: string }[];
+    };
     expect(feed.items.map((i) => i.title)).toEqual(["Elsewhere"]);
     expect(feed.title).toContain("Middle East");
     const rss = await (await request("/tags/russia/rss.xml")).text();
@@ -280,7 +304,12 @@ describe("per-tag feeds", () => {
   });
 
   it("answer 404 for a tag nobody used", async () => {
-    for (const path of ["/tags/nothing", "/tags/nothing/rss.xml", "/tags/nothing/atom.xml", "/tags/nothing/feed.json"]) {
+    for (const path of [
+      "/tags/nothing",
+      "/tags/nothing/rss.xml",
+      "/tags/nothing/atom.xml",
+      "/tags/nothing/feed.json",
+    ]) {
       expect((await request(path)).status, path).toBe(404);
     }
   });

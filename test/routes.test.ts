@@ -1,16 +1,10 @@
 // Every route of the contract through the Worker's real entry point, and how errors read.
-import { env } from "cloudflare:workers";
+
 import { createExecutionContext } from "cloudflare:test";
+import { env } from "cloudflare:workers";
 import { beforeEach, describe, expect, it } from "vitest";
 import worker from "../src/index.ts";
-import {
-  SEED_SLUG,
-  request,
-  requestViaEntrypoint,
-  requestWithEnv,
-  resetStore,
-  storeSeed,
-} from "./helpers.ts";
+import { request, requestViaEntrypoint, requestWithEnv, resetStore, SEED_SLUG, storeSeed } from "./helpers.ts";
 
 beforeEach(async () => {
   await resetStore();
@@ -102,7 +96,11 @@ describe("configuration", () => {
     const response = await requestWithEnv({ SITE_URL: "" }, "/feed.json");
     const feed = (await response.json()) as { feed_url: string; items: { url: string }[] };
     expect(feed.feed_url).toBe("https://news.example/feed.json");
-    const other = await worker.fetch(new Request("http://localhost:8787/feed.json"), { ...env, SITE_URL: "" }, createExecutionContext());
+    const other = await worker.fetch(
+      new Request("http://localhost:8787/feed.json"),
+      { ...env, SITE_URL: "" },
+      createExecutionContext(),
+    );
     const local = (await other.json()) as { feed_url: string; items: { url: string }[] };
     expect(local.feed_url).toBe("http://localhost:8787/feed.json");
     expect(local.items[0]?.url).toBe(`http://localhost:8787/articles/${SEED_SLUG}`);

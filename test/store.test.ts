@@ -2,8 +2,8 @@
 import { env } from "cloudflare:workers";
 import { beforeEach, describe, expect, it } from "vitest";
 import { articleFromInput } from "../src/article/prepare.ts";
-import { rebuildIndexes, putArticle } from "../src/store/kv.ts";
-import { SEED_SLUG, articleInput, request, requestWithEnv, resetStore, storeArticle, storeSeed } from "./helpers.ts";
+import { putArticle, rebuildIndexes } from "../src/store/kv.ts";
+import { articleInput, request, requestWithEnv, resetStore, SEED_SLUG, storeArticle, storeSeed } from "./helpers.ts";
 
 interface Counts {
   get: number;
@@ -33,7 +33,11 @@ async function storeMany(n: number): Promise<void> {
     const day = String((i % 28) + 1).padStart(2, "0");
     const parsed = await articleFromInput(
       `bulk-${i}`,
-      articleInput({ title: `Bulk ${i}`, publishedAt: `2023-${String((i % 12) + 1).padStart(2, "0")}-${day}T10:00:00Z`, tags: ["Bulk"] }),
+      articleInput({
+        title: `Bulk ${i}`,
+        publishedAt: `2023-${String((i % 12) + 1).padStart(2, "0")}-${day}T10:00:00Z`,
+        tags: ["Bulk"],
+      }),
       null,
     );
     if (!parsed.ok) throw new Error("bad fixture");
@@ -117,7 +121,9 @@ describe("bad records", () => {
 
   it("keeps every concurrent write of different articles", async () => {
     const parsed = await Promise.all(
-      ["one", "two", "three", "four", "five"].map((slug) => articleFromInput(slug, articleInput({ title: slug }), null)),
+      ["one", "two", "three", "four", "five"].map((slug) =>
+        articleFromInput(slug, articleInput({ title: slug }), null),
+      ),
     );
     await Promise.all(parsed.map((p) => (p.ok ? putArticle(env.ARTICLES, p.value) : Promise.reject())));
     const feed = (await (await request("/feed.json")).json()) as { items: { title: string }[] };

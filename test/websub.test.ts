@@ -1,7 +1,7 @@
 // WebSub: with a hub configured, every change is announced for each feed it touched.
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { pingHub } from "../src/websub.ts";
-import { SEED_SLUG, articleInput, requestWithEnv, resetStore, storeSeed } from "./helpers.ts";
+import { articleInput, requestWithEnv, resetStore, SEED_SLUG, storeSeed } from "./helpers.ts";
 
 const HUB = "https://hub.example/publish";
 const admin = { Authorization: "Bearer test-admin-token", "Content-Type": "application/json" };

@@ -1,8 +1,8 @@
 // Serves one rendered representation politely: 304 before rendering, the edge cache keyed by
 // the validator, gzip made once per representation, and the last good copy when KV is down.
 import type { Context } from "hono";
-import { StoreUnavailableError } from "./problem.ts";
 import { httpDate, isNotModified, notModified } from "./conditional.ts";
+import { StoreUnavailableError } from "./problem.ts";
 
 export interface Representation {
   etag: string;

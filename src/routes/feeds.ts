@@ -8,7 +8,7 @@ import { renderJsonFeed } from "../render/json-feed.ts";
 import { renderRss } from "../render/rss.ts";
 import { FEED_FILES, FEED_TYPES, type FeedFormat, feedUrl, pageUrl } from "../render/urls.ts";
 import type { FeedView } from "../render/view.ts";
-import { resolveScopePage, renderScope, scopeEtag } from "./scope.ts";
+import { renderScope, resolveScopePage, scopeEtag } from "./scope.ts";
 
 const RENDERERS: Record<FeedFormat, (view: FeedView) => string> = {
   rss: renderRss,
@@ -40,7 +40,8 @@ function linkHeader(origin: string, tag: string | null, format: FeedFormat, page
   const links = [`<${feedUrl(origin, tag, format, page)}>; rel="self"; type="${FEED_TYPES[format]}"`];
   links.push(`<${pageUrl(origin, tag, page)}>; rel="alternate"; type="text/html"`);
   for (const other of Object.keys(FEED_FILES) as FeedFormat[]) {
-    if (other !== format) links.push(`<${feedUrl(origin, tag, other, page)}>; rel="alternate"; type="${FEED_TYPES[other]}"`);
+    if (other !== format)
+      links.push(`<${feedUrl(origin, tag, other, page)}>; rel="alternate"; type="${FEED_TYPES[other]}"`);
   }
   if (hub) links.push(`<${hub}>; rel="hub"`);
   return links.join(", ");

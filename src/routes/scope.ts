@@ -4,10 +4,9 @@ import { HTTPException } from "hono/http-exception";
 import { type ArticleEntry, tagSlug } from "../article/model.ts";
 import type { AppEnv } from "../env.ts";
 import { strongEtag } from "../http/conditional.ts";
-import { ProblemError } from "../http/problem.ts";
 import { fromStore } from "../http/representation.ts";
-import { type FeedView, buildFeedView } from "../render/view.ts";
-import { ALL, type CatalogRow, type ScopeHead, pageRows, readEntries, readScope, tagScope } from "../store/kv.ts";
+import { buildFeedView, type FeedView } from "../render/view.ts";
+import { ALL, type CatalogRow, pageRows, readEntries, readScope, type ScopeHead, tagScope } from "../store/kv.ts";
 
 /** Bumped whenever a renderer's output changes for the same articles, so old ETags stop matching. */
 export const RENDER_VERSION = "1";
@@ -78,7 +77,10 @@ export async function resolveScopePage(c: Context<AppEnv>, tagParam: string | un
 }
 
 function sameVersions(rows: CatalogRow[], entries: ArticleEntry[]): boolean {
-  return rows.length === entries.length && rows.every(([slug, hash], i) => entries[i]?.slug === slug && entries[i]?.hash === hash);
+  return (
+    rows.length === entries.length &&
+    rows.every(([slug, hash], i) => entries[i]?.slug === slug && entries[i]?.hash === hash)
+  );
 }
 
 /**
