@@ -64,8 +64,7 @@ function parseCommandLine(argv: string[]) {
 }
 
 function readOptions(argv: string[]): Options | "help" {
-  const parsed = parseCommandLine(argv);
-  const { values, positionals } = parsed;
+  const { values, positionals } = parseCommandLine(argv);
   if (values.help) return "help";
   if (values.local && values.remote) throw new UsageError("choose one of --local and --remote");
   if (values.prune && positionals.length > 0) {
