@@ -6,6 +6,15 @@ import { attrs, element, rssTextElement, textToHtml } from "./xml.ts";
 
 const rfc822 = (iso: string) => new Date(iso).toUTCString().replace(/GMT$/, "+0000");
 
+/**
+ * An item's description is HTML. With a summary, it holds the summary and content:encoded the full
+ * text (in that order, as the RSS Profile asks); without one, the full text is the description.
+ */
+function itemBody(summary: string | undefined, html: string): string {
+  if (!summary) return element("description", html);
+  return element("description", textToHtml(summary)) + element("content:encoded", html);
+}
+
 export function renderRss(view: FeedView): string {
   const { site } = view;
   const atomLinks = [
@@ -26,9 +35,7 @@ export function renderRss(view: FeedView): string {
         .map((a) => rssTextElement("dc:creator", a.name))
         .join("") +
       entry.tags.map((tag) => rssTextElement("category", tag)).join("") +
-      // An item description is HTML; the summary is plain text.
-      element("description", entry.summary && textToHtml(entry.summary)) +
-      element("content:encoded", absolutizeHtml(entry.html, site.origin)) +
+      itemBody(entry.summary, absolutizeHtml(entry.html, site.origin)) +
       (entry.image ? `<media:thumbnail${attrs({ url: entry.image })}/>` : "") +
       "</item>";
   }
