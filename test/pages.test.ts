@@ -188,6 +188,17 @@ describe("HTML pages", () => {
     expect((await request("/assets/site.00000000.css")).status).toBe(404);
   });
 
+  it("declares an icon, so browsers do not ask for a missing /favicon.ico", async () => {
+    const { html } = await page("/");
+    const [icon] = await select(html, "link[rel=icon]");
+    expect(icon?.attrs.type).toBe("image/svg+xml");
+    const res = await request(icon?.attrs.href ?? "");
+    expect(res.status).toBe(200);
+    expect(res.headers.get("Content-Type")).toBe("image/svg+xml");
+    expect(res.headers.get("Cache-Control")).toBe("public, max-age=31536000, immutable");
+    expect(await res.text()).toMatch(/^<svg xmlns="http:\/\/www.w3.org\/2000\/svg"/);
+  });
+
   it("answers an unknown path with an HTML 404 page under the same policy, kept out of search indexes", async () => {
     for (const path of ["/no/such/page", "/articles/no-such-article", "/tags/no-such-tag", "/?page=9"]) {
       const { res, html } = await page(path);

@@ -4,7 +4,7 @@ import { raw } from "hono/html";
 import type { Child } from "hono/jsx";
 import { type Author, type ArticleEntry, modifiedAt, tagSlug } from "../article/model.ts";
 import type { Site } from "../site.ts";
-import { STYLESHEET_PATH } from "./style.ts";
+import { ICON_PATH, STYLESHEET_PATH } from "./style.ts";
 import { FEED_FILES, FEED_TYPES, type FeedFormat, absolutizeHtml, articleUrl, feedUrl, pageUrl } from "./urls.ts";
 import { type FeedView, type PageLinks, pagingLinks } from "./view.ts";
 
@@ -78,6 +78,7 @@ function Layout(props: LayoutProps) {
         {props.paging?.previous ? <link rel="prev" href={props.paging.previous} /> : null}
         {props.paging?.next ? <link rel="next" href={props.paging.next} /> : null}
         <link rel="stylesheet" href={STYLESHEET_PATH} />
+        <link rel="icon" href={ICON_PATH} type="image/svg+xml" />
         {props.feeds.flatMap((scope) =>
           FORMATS.map((format) => (
             <link
@@ -104,7 +105,7 @@ function Layout(props: LayoutProps) {
         <footer class="site-footer">
           <nav aria-label="Feeds">
             {props.feeds.map((scope) => (
-              <>
+              <div class="feeds">
                 <p>{scope === siteFeeds && props.feeds.length > 1 ? `Every article on ${site.title}:` : `Follow ${scope.title}:`}</p>
                 <ul>
                   {FORMATS.map((format) => (
@@ -115,7 +116,7 @@ function Layout(props: LayoutProps) {
                     </li>
                   ))}
                 </ul>
-              </>
+              </div>
             ))}
           </nav>
         </footer>

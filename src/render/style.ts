@@ -1,19 +1,19 @@
-// The site's one stylesheet, and the content-hashed URL it is served at (see routes/pages.ts).
+// The site's one stylesheet and its icon, and the content-hashed URLs they are served at (see routes/pages.ts).
 // No JavaScript anywhere; typography is fluid from 320 px to 1440 px, lines stay under ~70ch.
 
 export const STYLESHEET = `:root{color-scheme:light dark;--bg:#fdfcfa;--fg:#1f1d1a;--muted:#57524b;--accent:#9a3412;--rule:#e4ded4;--soft:#f4efe7;--focus:#1d4ed8;--serif:Charter,"Bitstream Charter","Sitka Text",Cambria,Georgia,serif;--sans:system-ui,-apple-system,"Segoe UI",Roboto,"Noto Sans",sans-serif}
 @media (prefers-color-scheme:dark){:root{--bg:#17181b;--fg:#e9e6e1;--muted:#aba59c;--accent:#f4a36b;--rule:#34363b;--soft:#212328;--focus:#8ab4ff}}
 *,::before,::after{box-sizing:border-box}
-html{-webkit-text-size-adjust:100%;text-size-adjust:100%}
-body{margin:0;background:var(--bg);color:var(--fg);font:clamp(1.0625rem,.95rem + .4vw,1.1875rem)/1.65 var(--serif);overflow-wrap:break-word}
-.site-header,main,.site-footer{width:100%;max-width:calc(70ch + 2 * var(--gutter));margin-inline:auto;--gutter:clamp(1rem,4vw,2rem);padding-inline:var(--gutter)}
+html{-webkit-text-size-adjust:100%;text-size-adjust:100%;font-size:clamp(1.0625rem,.95rem + .4vw,1.1875rem)}
+body{margin:0;background:var(--bg);color:var(--fg);font:1rem/1.65 var(--serif);overflow-wrap:break-word}
+.site-header,main,.site-footer{width:100%;max-width:calc(34rem + 2 * var(--gutter));margin-inline:auto;--gutter:clamp(1rem,4vw,2rem);padding-inline:var(--gutter)}
 .site-header{display:flex;flex-wrap:wrap;align-items:baseline;justify-content:space-between;gap:.25rem 1rem;padding-block:1.25rem;border-bottom:1px solid var(--rule);font-family:var(--sans)}
 .brand{margin:0;font:700 1.25rem/1.2 var(--sans);letter-spacing:-.01em}
 .brand a{color:var(--fg);text-decoration:none}
 .tagline{margin:0;color:var(--muted);font-size:.875rem}
 main{padding-block:1.5rem 3rem}
 h1,h2,h3,h4{font-family:var(--sans);line-height:1.2;letter-spacing:-.015em;text-wrap:balance}
-h1{font-size:clamp(1.75rem,1.35rem + 1.9vw,2.625rem);margin:.5rem 0 1rem}
+h1{font-size:clamp(1.6rem,1.25rem + 1.9vw,2.5rem);margin:.5rem 0 1rem}
 h2{font-size:clamp(1.3rem,1.15rem + .7vw,1.6rem);margin:2rem 0 .75rem}
 h3{font-size:1.15em;margin:1.75rem 0 .5rem}
 p,ul,ol,blockquote,pre,figure,table{margin:0 0 1.1em}
@@ -27,6 +27,7 @@ a:hover{text-decoration-thickness:.14em}
 .kicker{display:block;margin-bottom:.25rem;color:var(--muted);font-size:.875rem;font-weight:600;letter-spacing:.06em;text-transform:uppercase}
 .entry{padding-block:1.5rem;border-bottom:1px solid var(--rule)}
 .entry:first-of-type{padding-top:.5rem}
+.entry:last-child{border-bottom:0}
 .entry h2{margin:0 0 .4rem}
 .entry h2 a{color:var(--fg);text-decoration:none}
 .entry h2 a:hover{text-decoration:underline}
@@ -48,7 +49,9 @@ a:hover{text-decoration-thickness:.14em}
 .pager a{padding:.5rem 0}
 .pager span{color:var(--muted);font-size:.875rem}
 .site-footer{padding-block:1.5rem 2.5rem;border-top:1px solid var(--rule);color:var(--muted);font:.875rem/1.5 var(--sans)}
-.site-footer ul{display:flex;flex-wrap:wrap;gap:.25rem 1.25rem;margin:.5rem 0 0;padding:0;list-style:none}
+.feeds{display:flex;flex-wrap:wrap;align-items:baseline;gap:0 1rem;margin-bottom:.25rem}
+.feeds p{margin:0}
+.site-footer ul{display:flex;flex-wrap:wrap;gap:0 1rem;margin:0;padding:0;list-style:none}
 .site-footer a{display:inline-block;padding-block:.25rem}
 @media print{
 :root{--bg:#fff;--fg:#000;--muted:#333;--accent:#000;--rule:#999;--soft:#fff}
@@ -75,3 +78,8 @@ function fnv1a(text: string): string {
 export const STYLESHEET_HASH = fnv1a(STYLESHEET);
 /** Root-relative on purpose: the sheet must come from whatever origin serves the page, which CSP 'self' allows. */
 export const STYLESHEET_PATH = `/assets/site.${STYLESHEET_HASH}.css`;
+
+/** A "W" on the accent colour; without a declared icon every browser asks for /favicon.ico. */
+export const ICON_SVG = `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 32 32"><style>rect{fill:#9a3412}path{stroke:#fff}@media (prefers-color-scheme:dark){rect{fill:#f4a36b}path{stroke:#17181b}}</style><rect width="32" height="32" rx="6"/><path d="M6 9l5 15 5-11 5 11 5-15" fill="none" stroke-width="3" stroke-linecap="round" stroke-linejoin="round"/></svg>`;
+export const ICON_HASH = fnv1a(ICON_SVG);
+export const ICON_PATH = `/assets/icon.${ICON_HASH}.svg`;

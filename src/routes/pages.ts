@@ -6,7 +6,7 @@ import type { AppEnv } from "../env.ts";
 import { strongEtag } from "../http/conditional.ts";
 import { fromStore, serveRepresentation } from "../http/representation.ts";
 import { renderArticlePage, renderListPage } from "../render/html.tsx";
-import { STYLESHEET, STYLESHEET_HASH, STYLESHEET_PATH } from "../render/style.ts";
+import { ICON_HASH, ICON_PATH, ICON_SVG, STYLESHEET, STYLESHEET_HASH, STYLESHEET_PATH } from "../render/style.ts";
 import { getArticle } from "../store/kv.ts";
 import { NotFound, RENDER_VERSION, renderScope, resolveScopePage, scopeEtag } from "./scope.ts";
 
@@ -15,7 +15,7 @@ export const PAGE_CACHE_CONTROL = "public, max-age=60, stale-while-revalidate=60
 // The stylesheet is a separate file at a content-hashed URL rather than inlined: pages are cached
 // for a minute, the sheet for a year and once for every page, and CSP needs no hash or nonce
 // that would have to change with it. Pages carry no script at all, so script-src stays 'none'.
-const STYLESHEET_CACHE_CONTROL = "public, max-age=31536000, immutable";
+const ASSET_CACHE_CONTROL = "public, max-age=31536000, immutable";
 
 export const pageSecurity = secureHeaders({
   contentSecurityPolicy: {
@@ -62,17 +62,20 @@ async function articlePage(c: Context<AppEnv>) {
   });
 }
 
-function stylesheet(c: Context<AppEnv>) {
-  return serveRepresentation(c, {
-    etag: `"${STYLESHEET_HASH}"`,
-    lastModified: null,
-    contentType: "text/css; charset=utf-8",
-    cacheControl: STYLESHEET_CACHE_CONTROL,
-    headers: { "X-Content-Type-Options": "nosniff" },
-    // The edge compresses text/css itself.
-    compress: false,
-    render: async () => ({ body: STYLESHEET }),
-  });
+/** A file whose URL names its content: cached for a year, never revalidated. */
+function asset(body: string, hash: string, contentType: string) {
+  return function serveAsset(c: Context<AppEnv>) {
+    return serveRepresentation(c, {
+      etag: `"${hash}"`,
+      lastModified: null,
+      contentType,
+      cacheControl: ASSET_CACHE_CONTROL,
+      headers: { "X-Content-Type-Options": "nosniff" },
+      // The edge compresses text/css and image/svg+xml itself.
+      compress: false,
+      render: async () => ({ body }),
+    });
+  };
 }
 
 export function registerPageRoutes(app: Hono<AppEnv>): void {
@@ -86,5 +89,6 @@ export function registerPageRoutes(app: Hono<AppEnv>): void {
   app.get("/", listPage);
   app.get("/tags/:tag", listPage);
   app.get("/articles/:slug", articlePage);
-  app.get(STYLESHEET_PATH, stylesheet);
+  app.get(STYLESHEET_PATH, asset(STYLESHEET, STYLESHEET_HASH, "text/css; charset=utf-8"));
+  app.get(ICON_PATH, asset(ICON_SVG, ICON_HASH, "image/svg+xml"));
 }
