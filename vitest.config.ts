@@ -2,16 +2,33 @@ import { cloudflareTest } from "@cloudflare/vitest-plugin";
 import { defineConfig } from "vitest/config";
 
 export default defineConfig({
-  plugins: [
-    cloudflareTest({
-      wrangler: { configPath: "./wrangler.toml" },
-      miniflare: {
-        bindings: { SITE_URL: "https://news.example", ADMIN_TOKEN: "test-admin-token" },
-      },
-    }),
-  ],
   test: {
-    include: ["test/**/*.test.ts", "test/**/*.test.tsx"],
-    exclude: ["test/browser/**"],
+    projects: [
+      {
+        plugins: [
+          cloudflareTest({
+            wrangler: { configPath: "./wrangler.toml" },
+            miniflare: {
+              bindings: { SITE_URL: "https://news.example", ADMIN_TOKEN: "test-admin-token" },
+            },
+          }),
+        ],
+        test: {
+          name: "workers",
+          include: ["test/**/*.test.ts", "test/**/*.test.tsx"],
+          exclude: ["test/browser/**"],
+        },
+      },
+      {
+        // The built Worker served by Miniflare, driven from Node through Debian's Chromium.
+        test: {
+          name: "browser",
+          include: ["test/browser/**/*.test.ts"],
+          environment: "node",
+          testTimeout: 60_000,
+          hookTimeout: 180_000,
+        },
+      },
+    ],
   },
 });
