@@ -1,13 +1,13 @@
 // `npm run publish`: content/*.md → the ARTICLES KV namespace, local (wrangler dev's state) or
 // remote (the deployed Worker's, through wrangler's kv commands). The logic is src/publish/.
 import { spawn } from "node:child_process";
-import { mkdtemp, readFile, readdir, rm, writeFile } from "node:fs/promises";
+import { mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
 import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
 import { dirname, join, relative } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
-import { type PublishProgress, type SourceFile, formatIssue, publishContent } from "../src/publish/publish.ts";
+import { formatIssue, type PublishProgress, publishContent, type SourceFile } from "../src/publish/publish.ts";
 import { type CommandResult, type RunWrangler, WranglerKv } from "../src/publish/wrangler-kv.ts";
 import type { KvLike, Logger } from "../src/store/kv.ts";
 
@@ -68,9 +68,16 @@ function readOptions(argv: string[]): Options | "help" {
   if (values.help) return "help";
   if (values.local && values.remote) throw new UsageError("choose one of --local and --remote");
   if (values.prune && positionals.length > 0) {
-    throw new UsageError("--prune deletes every article without a file, so it takes the whole of content/, not file names");
+    throw new UsageError(
+      "--prune deletes every article without a file, so it takes the whole of content/, not file names",
+    );
   }
-  return { remote: values.remote ?? false, prune: values.prune ?? false, quiet: values.quiet ?? false, files: positionals };
+  return {
+    remote: values.remote ?? false,
+    prune: values.prune ?? false,
+    quiet: values.quiet ?? false,
+    files: positionals,
+  };
 }
 
 async function contentFiles(): Promise<string[]> {
@@ -85,7 +92,9 @@ async function readSources(paths: string[]): Promise<SourceFile[]> {
       try {
         return { name: path, text: await readFile(path, "utf8") };
       } catch (error) {
-        throw new UsageError(`cannot read ${path}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
+        throw new UsageError(
+          `cannot read ${path}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`,
+        );
       }
     }),
   );
@@ -115,7 +124,11 @@ const runWrangler: RunWrangler = async (args, file) => {
       child.stderr.on("data", (chunk: Buffer) => err.push(chunk));
       child.on("error", reject);
       child.on("close", (code) =>
-        resolve({ ok: code === 0, stdout: Buffer.concat(out).toString("utf8"), stderr: Buffer.concat(err).toString("utf8") }),
+        resolve({
+          ok: code === 0,
+          stdout: Buffer.concat(out).toString("utf8"),
+          stderr: Buffer.concat(err).toString("utf8"),
+        }),
       );
     });
   } finally {
@@ -154,7 +167,8 @@ async function main(argv: string[]): Promise<number> {
       return EXIT.ok;
     }
     const paths = options.files.length > 0 ? options.files : await contentFiles();
-    if (paths.length === 0 && options.prune) throw new UsageError("content/ has no .md files; --prune would delete every article");
+    if (paths.length === 0 && options.prune)
+      throw new UsageError("content/ has no .md files; --prune would delete every article");
     files = await readSources(paths);
   } catch (error) {
     if (!(error instanceof UsageError)) throw error;
@@ -178,7 +192,9 @@ async function main(argv: string[]): Promise<number> {
   };
   let result: Awaited<ReturnType<typeof publish>>;
   try {
-    result = remote ? await publish(new WranglerKv(runWrangler, { binding: BINDING, target: ["--remote"] })) : await withLocalKv(publish);
+    result = remote
+      ? await publish(new WranglerKv(runWrangler, { binding: BINDING, target: ["--remote"] }))
+      : await withLocalKv(publish);
   } catch (error) {
     console.error(`publish: could not update the ${where} ${BINDING} namespace: ${(error as Error).message}`);
     return EXIT.store;
@@ -195,7 +211,8 @@ async function main(argv: string[]): Promise<number> {
     `publish (${where}): ${counts.created} created, ${counts.updated} updated, ${counts.unchanged} unchanged, ` +
       `${counts.deleted} deleted; ${changedScopes} feed index(es) rewritten`,
   );
-  if (indexes.skipped.length > 0) console.error(`warning: unreadable article records left out of the feeds: ${indexes.skipped.join(", ")}`);
+  if (indexes.skipped.length > 0)
+    console.error(`warning: unreadable article records left out of the feeds: ${indexes.skipped.join(", ")}`);
   return EXIT.ok;
 }
 

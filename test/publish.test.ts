@@ -2,15 +2,15 @@ import { env } from "cloudflare:workers";
 import { beforeEach, describe, expect, it } from "vitest";
 import type { Article } from "../src/article/model.ts";
 import {
+  formatIssue,
   type PublishProgress,
   type PublishResult,
-  type SourceFile,
-  formatIssue,
   publishContent,
+  type SourceFile,
 } from "../src/publish/publish.ts";
 import { type CommandResult, WranglerKv } from "../src/publish/wrangler-kv.ts";
-import { type KvLike, getArticle } from "../src/store/kv.ts";
-import { SEED_FILE, SEED_SLUG, request, resetStore, seedText } from "./helpers.ts";
+import { getArticle, type KvLike } from "../src/store/kv.ts";
+import { request, resetStore, SEED_FILE, SEED_SLUG, seedText } from "./helpers.ts";
 
 /** The Worker's own KV, with every write it receives recorded. */
 function recordingKv(kv: KvLike = env.ARTICLES) {
@@ -36,7 +36,10 @@ function contentFile(slug: string, front: string, body = "Some *Markdown* text."
 
 const SEED: SourceFile = { name: `content/${SEED_FILE}`, text: seedText };
 const FIRST = contentFile("first-post", "title: First post\npublishedAt: 2024-01-01T12:00:00Z\ntags: [Notes]");
-const SECOND = contentFile("second-post", "title: Second post\npublishedAt: 2024-02-01T12:00:00Z\ntags: [Notes, Extra]");
+const SECOND = contentFile(
+  "second-post",
+  "title: Second post\npublishedAt: 2024-02-01T12:00:00Z\ntags: [Notes, Extra]",
+);
 
 async function publish(files: SourceFile[], options: { prune?: boolean; kv?: KvLike } = {}) {
   const progress: PublishProgress[] = [];
@@ -184,7 +187,13 @@ describe("the publish command's core", () => {
     ]);
     expect(await feedItemIds("/feed.json")).toEqual([SEED_SLUG, "first-post"]);
     expect(await feedItemIds("/tags/notes/feed.json")).toEqual(["first-post"]);
-    for (const path of ["/tags/extra", "/tags/extra/feed.json", "/tags/extra/rss.xml", "/articles/second-post", "/api/articles/second-post"]) {
+    for (const path of [
+      "/tags/extra",
+      "/tags/extra/feed.json",
+      "/tags/extra/rss.xml",
+      "/articles/second-post",
+      "/api/articles/second-post",
+    ]) {
       expect((await request(path)).status, path).toBe(404);
     }
     expect(await (await request("/rss.xml")).text()).not.toContain("second-post");
@@ -238,7 +247,8 @@ function fakeWrangler(kv: KVNamespace = env.ARTICLES) {
     }
     if (verb === "key" && action === "get") {
       const value = await kv.get(key as string, "text");
-      if (value === null) return { ok: false, stdout: "", stderr: "✘ [ERROR] Failed to fetch …/values/x - 404: Not Found\n" };
+      if (value === null)
+        return { ok: false, stdout: "", stderr: "✘ [ERROR] Failed to fetch …/values/x - 404: Not Found\n" };
       return { ok: true, stdout: value, stderr: "" };
     }
     if (verb === "bulk" && action === "put") {
@@ -320,7 +330,9 @@ describe("publishing through wrangler's kv commands (--remote)", () => {
     expect(await kv.get("k", "text")).toBeNull();
 
     const failing = remoteKv(async () => ({ ok: false, stdout: "", stderr: "✘ [ERROR] You are not logged in." }));
-    await expect(failing.get("k", "text")).rejects.toThrow(/kv key list --binding ARTICLES --remote failed:\n.*not logged in/);
+    await expect(failing.get("k", "text")).rejects.toThrow(
+      /kv key list --binding ARTICLES --remote failed:\n.*not logged in/,
+    );
   });
 
   it("publishes the seed so that the Worker serves it, and a second run sends no write at all", async () => {

@@ -3,11 +3,11 @@
 import type { Article, FieldIssue } from "../article/model.ts";
 import { articleFromInput } from "../article/prepare.ts";
 import {
+  getArticle,
   type KvLike,
   type Logger,
-  type RebuildReport,
-  getArticle,
   listArticleSlugs,
+  type RebuildReport,
   rebuildIndexes,
   writeArticleRecord,
 } from "../store/kv.ts";
@@ -55,7 +55,11 @@ interface Planned {
 }
 
 /** Validates every file; on success the record each one becomes, with what changes. */
-async function plan(kv: KvLike, files: SourceFile[], log?: Logger): Promise<{ issues: FileIssue[]; planned: Planned[] }> {
+async function plan(
+  kv: KvLike,
+  files: SourceFile[],
+  log?: Logger,
+): Promise<{ issues: FileIssue[]; planned: Planned[] }> {
   const issues: FileIssue[] = [];
   const planned: Planned[] = [];
   const fileOfSlug = new Map<string, string>();
@@ -91,7 +95,11 @@ async function plan(kv: KvLike, files: SourceFile[], log?: Logger): Promise<{ is
  * are written, unchanged ones (same content hash) skipped, and the indexes brought up to date
  * from the records, so a run also heals indexes a crashed run or a lost update left behind.
  */
-export async function publishContent(kv: KvLike, files: SourceFile[], options: PublishOptions = {}): Promise<PublishResult> {
+export async function publishContent(
+  kv: KvLike,
+  files: SourceFile[],
+  options: PublishOptions = {},
+): Promise<PublishResult> {
   const { issues, planned } = await plan(kv, files, options.log);
   if (issues.length > 0) return { ok: false, issues };
 

@@ -29,6 +29,7 @@ export interface FlushReport {
 export class WranglerCommandError extends Error {
   constructor(args: string[], result: CommandResult) {
     // Wrangler colours its errors even into a pipe.
+    // biome-ignore lint/suspicious/noControlCharactersInRegex: ANSI colour codes start with ESC
     const detail = (result.stderr || result.stdout).replace(/\u001b\[[0-9;]*m/g, "").trim();
     super(`wrangler ${args.join(" ")} failed${detail ? `:\n${detail}` : ""}`);
     this.name = "WranglerCommandError";
@@ -80,7 +81,12 @@ export class WranglerKv implements KvLike {
     if (!Array.isArray(keys) || !keys.every((k) => typeof (k as ListedKey)?.name === "string")) {
       throw new Error("wrangler kv key list printed an unexpected shape (want an array of { name })");
     }
-    this.#listing = new Map((keys as ListedKey[]).map((k) => [k.name, k.metadata === undefined ? { name: k.name } : { name: k.name, metadata: k.metadata }]));
+    this.#listing = new Map(
+      (keys as ListedKey[]).map((k) => [
+        k.name,
+        k.metadata === undefined ? { name: k.name } : { name: k.name, metadata: k.metadata },
+      ]),
+    );
     return this.#listing;
   }
 
@@ -137,7 +143,10 @@ export class WranglerKv implements KvLike {
       const op = this.#written.get(key);
       if (op === undefined) continue;
       if (op === null) deletes.push(key);
-      else puts.push(op.metadata === undefined ? { key, value: op.value } : { key, value: op.value, metadata: op.metadata });
+      else
+        puts.push(
+          op.metadata === undefined ? { key, value: op.value } : { key, value: op.value, metadata: op.metadata },
+        );
     }
     if (puts.length > 0) await this.#wrangler(["kv", "bulk", "put"], JSON.stringify(puts));
     if (deletes.length > 0) await this.#wrangler(["kv", "bulk", "delete", "--force"], JSON.stringify(deletes));
