@@ -303,6 +303,17 @@ describe("request bodies", () => {
     }
   });
 
+  it("lists at most 100 offending fields, and says how many there are", async () => {
+    const body: Record<string, unknown> = articleInput();
+    for (let i = 0; i < 5000; i++) body[`field${i}`] = i;
+    const response = await refused(() => putJson("new-one", body));
+    expect(response.status).toBe(422);
+    const problem = (await response.json()) as { detail: string; errors: { path: string }[] };
+    expect(problem.detail).toBe("The article has 5000 invalid fields. The first 100 are listed.");
+    expect(problem.errors).toHaveLength(100);
+    expect(problem.errors[0]).toEqual({ path: "field0", message: "is not a known field" });
+  });
+
   it("answers 422 for an id that is not the stored one", async () => {
     const response = await refused(() => putJson("existing", articleInput({ id: "urn:uuid:00000000-0000-5000-8000-000000000000" })));
     expect(response.status).toBe(422);

@@ -17,6 +17,8 @@ import { CORS_HEADERS, openCors } from "./feeds.ts";
 import { RENDER_VERSION } from "./scope.ts";
 
 export const MAX_BODY_BYTES = 1024 * 1024;
+/** A 1 MiB body of unknown fields must not turn into a far larger error document. */
+const MAX_LISTED_ISSUES = 100;
 
 const validSlug = (slug: string) => SLUG_PATTERN.test(slug) && slug.length <= SLUG_MAX;
 
@@ -125,11 +127,13 @@ async function putRoute(c: Context<AppEnv>) {
   const existing = await fromStore(() => getArticle(kv, slug));
   const parsed = await articleFromInput(slug, body, existing);
   if (!parsed.ok) {
+    const count = parsed.issues.length;
+    const listed = count > MAX_LISTED_ISSUES ? ` The first ${MAX_LISTED_ISSUES} are listed.` : "";
     throw new ProblemError({
       title: "Unprocessable Content",
       status: 422,
-      detail: `The article has ${parsed.issues.length} invalid field${parsed.issues.length === 1 ? "" : "s"}.`,
-      errors: parsed.issues,
+      detail: `The article has ${count} invalid field${count === 1 ? "" : "s"}.${listed}`,
+      errors: parsed.issues.slice(0, MAX_LISTED_ISSUES),
     });
   }
   const result = await fromStore(() => putArticle(kv, parsed.value));
