@@ -145,8 +145,15 @@ describe("GET /api/articles/:slug", () => {
 describe("authentication", () => {
   const valid = JSON.stringify(articleInput());
 
-  it("answers 401 with a bare challenge when no token is sent", async () => {
-    for (const send of [() => put("new-one", valid, JSON_TYPE), () => request("/api/articles/existing", { method: "DELETE" })]) {
+  it("answers 401 with a bare challenge when no bearer token is sent (none, or another scheme)", async () => {
+    const basic = { Authorization: `Basic ${btoa(`admin:${TOKEN}`)}`, ...JSON_TYPE };
+    for (const send of [
+      () => put("new-one", valid, JSON_TYPE),
+      () => request("/api/articles/existing", { method: "DELETE" }),
+      () => put("new-one", valid, basic),
+      () => put("new-one", valid, { Authorization: TOKEN, ...JSON_TYPE }),
+      () => request("/api/articles/existing", { method: "DELETE", headers: basic }),
+    ]) {
       const response = await refused(send);
       await expectProblem(response, { title: "Unauthorized", status: 401, detail: "Send Authorization: Bearer <ADMIN_TOKEN>." });
       expect(response.headers.get("WWW-Authenticate")).toBe('Bearer realm="admin"');
@@ -165,7 +172,7 @@ describe("authentication", () => {
   });
 
   it("answers 400 invalid_request for a malformed Authorization header (RFC 6750)", async () => {
-    for (const header of [`Bearer ${TOKEN} extra`, "Bearer a:b", "Bearer a=b", "Bearer", `Basic ${btoa("admin:x")}`, TOKEN]) {
+    for (const header of [`Bearer ${TOKEN} extra`, "Bearer a:b", "Bearer a=b", "Bearer", "Bearer  ", `bearer ${TOKEN},x`]) {
       const response = await refused(() => put("new-one", valid, { Authorization: header, ...JSON_TYPE }));
       await expectProblem(response, { title: "Bad Request", status: 400, detail: "The Authorization header is not `Bearer <token>`." });
       expect(response.headers.get("WWW-Authenticate")).toBe('Bearer realm="admin", error="invalid_request"');

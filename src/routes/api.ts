@@ -26,6 +26,8 @@ function unknownArticle(slug: string): ProblemError {
   return new ProblemError({ title: "Not Found", status: 404, detail: `There is no article "${slug}".` });
 }
 
+const NO_CREDENTIALS = "Send Authorization: Bearer <ADMIN_TOKEN>.";
+
 // RFC 6750 §3: a request without credentials gets a bare challenge, a wrong token says so.
 const unauthorized = (detail: string, challenge: string) => () =>
   problemResponse({ title: "Unauthorized", status: 401, detail }, { "WWW-Authenticate": challenge });
@@ -44,7 +46,7 @@ const adminEnabled = async (c: Context<AppEnv>, next: () => Promise<void>) => {
 const adminAuth = bearerAuth<AppEnv>({
   realm: "admin",
   verifyToken: (token, c) => timingSafeEqual(token, c.env.ADMIN_TOKEN),
-  noAuthenticationHeader: { message: unauthorized("Send Authorization: Bearer <ADMIN_TOKEN>.", 'Bearer realm="admin"') },
+  noAuthenticationHeader: { message: unauthorized(NO_CREDENTIALS, 'Bearer realm="admin"') },
   invalidToken: {
     message: unauthorized("The bearer token is not the admin token.", 'Bearer realm="admin", error="invalid_token"'),
   },
@@ -56,6 +58,18 @@ const adminAuth = bearerAuth<AppEnv>({
       ),
   },
 });
+
+/**
+ * RFC 6750 §3.1: credentials in another scheme (Basic…) are no bearer credentials, so 401 with a
+ * bare challenge; hono's bearerAuth would call them a malformed request (400).
+ */
+const otherSchemeIsNoToken = async (c: Context<AppEnv>, next: () => Promise<void>) => {
+  const header = c.req.header("Authorization");
+  if (header !== undefined && !/^bearer(?:\s|$)/i.test(header)) {
+    return unauthorized(NO_CREDENTIALS, 'Bearer realm="admin"')();
+  }
+  await next();
+};
 
 const limitBody = bodyLimit({
   maxSize: MAX_BODY_BYTES,
@@ -161,6 +175,6 @@ export function registerApiRoutes(app: Hono<AppEnv>): void {
     await next();
   });
   app.get(path, getRoute);
-  app.put(path, adminEnabled, adminAuth, limitBody, putRoute);
-  app.delete(path, adminEnabled, adminAuth, deleteRoute);
+  app.put(path, adminEnabled, otherSchemeIsNoToken, adminAuth, limitBody, putRoute);
+  app.delete(path, adminEnabled, otherSchemeIsNoToken, adminAuth, deleteRoute);
 }
