@@ -38,7 +38,8 @@ a:hover{text-decoration-thickness:.14em}
 .tags a:hover{border-color:var(--accent)}
 .article-footer{margin-top:2.5rem;padding-top:1rem;border-top:1px solid var(--rule)}
 .content blockquote{margin-inline:0;padding:.75rem 1.25rem;border-inline-start:4px solid var(--accent);background:var(--soft);font-style:italic}
-.content blockquote p:last-child{margin-bottom:0;font-style:normal;color:var(--muted);font-size:.9em}
+.content blockquote p:last-child{margin-bottom:0}
+.content blockquote p:last-child:not(:first-child){font-style:normal;color:var(--muted);font-size:.9em}
 .content img,.content video{max-width:100%;height:auto}
 .content pre{overflow-x:auto;padding:1rem;background:var(--soft);font-size:.875em}
 .content code{font-size:.9em}
