@@ -11,7 +11,7 @@ import { renderAtom } from "../src/render/atom.ts";
 import { buildJsonFeed } from "../src/render/json-feed.ts";
 import { renderRss } from "../src/render/rss.ts";
 import { absolutizeHtml, articleUrl, feedUrl } from "../src/render/urls.ts";
-import { type FeedView, authorsOf, buildFeedView, homeUrl } from "../src/render/view.ts";
+import { authorsOf, buildFeedView, type FeedView, homeUrl } from "../src/render/view.ts";
 import type { Site } from "../src/site.ts";
 import { textOf } from "./feed-text.ts";
 import { SEED_FILE, seedText } from "./helpers.ts";
@@ -62,7 +62,11 @@ function referenceFeed(view: FeedView): Feed {
     // Given explicitly: feed@6 otherwise falls back to the clock.
     updated: new Date(view.updated as string),
     generator: false,
-    feedLinks: { rss: feedUrl(site.origin, null, "rss"), atom: feedUrl(site.origin, null, "atom"), json: feedUrl(site.origin, null, "json") },
+    feedLinks: {
+      rss: feedUrl(site.origin, null, "rss"),
+      atom: feedUrl(site.origin, null, "atom"),
+      json: feedUrl(site.origin, null, "json"),
+    },
     author: { name: site.author },
     hub: site.hub as string,
   });
@@ -141,12 +145,19 @@ describe("differential: our serialisers read back like the feed package's", () =
       tags: item.tags ?? [],
     });
     expect(ours.items.map(comparable)).toEqual(theirs.items.map(comparable));
-    expect([ours.title, ours.home_page_url, ours.feed_url]).toEqual([theirs.title, theirs.home_page_url, theirs.feed_url]);
+    expect([ours.title, ours.home_page_url, ours.feed_url]).toEqual([
+      theirs.title,
+      theirs.home_page_url,
+      theirs.feed_url,
+    ]);
 
     // Documented difference: 1.1 with `authors` (arrays) and `language`; feed@6 writes 1.0's `author`.
     expect(ours.version).toBe("https://jsonfeed.org/version/1.1");
     expect(theirs.version).toBe("https://jsonfeed.org/version/1");
-    expect(ours.items[0]?.authors).toEqual([{ name: "Ann Example", url: "https://ann.example/" }, { name: "Carl Example" }]);
+    expect(ours.items[0]?.authors).toEqual([
+      { name: "Ann Example", url: "https://ann.example/" },
+      { name: "Carl Example" },
+    ]);
     expect(theirs.items[0].author).toEqual({ name: "Ann Example", url: "https://ann.example/" });
     expect(ours.language).toBe("en");
     expect(theirs).not.toHaveProperty("language");

@@ -42,7 +42,8 @@ export function jsonFeedProblems(feed: unknown): string[] {
   if (feed.version !== "https://jsonfeed.org/version/1.1") problems.push("version is not 1.1");
   if (typeof feed.title !== "string" || feed.title === "") problems.push("title is missing");
   for (const key of ["home_page_url", "feed_url", "next_url"]) {
-    if (key in feed && (typeof feed[key] !== "string" || !URL.canParse(feed[key] as string))) problems.push(`${key} is not a URL`);
+    if (key in feed && (typeof feed[key] !== "string" || !URL.canParse(feed[key] as string)))
+      problems.push(`${key} is not a URL`);
   }
   const authorsProblems = (where: string, authors: unknown) => {
     if (!Array.isArray(authors)) return problems.push(`${where}.authors is not an array`);
@@ -56,15 +57,21 @@ export function jsonFeedProblems(feed: unknown): string[] {
   if ("author" in feed) problems.push("feed.author is JSON Feed 1.0, deprecated in 1.1");
   if ("hubs" in feed) {
     const hubs = feed.hubs;
-    if (!Array.isArray(hubs) || !hubs.every((h) => isObject(h) && typeof h.type === "string" && typeof h.url === "string")) {
+    if (
+      !Array.isArray(hubs) ||
+      !hubs.every((h) => isObject(h) && typeof h.type === "string" && typeof h.url === "string")
+    ) {
       problems.push("hubs must be objects with type and url");
     }
   }
   if (!Array.isArray(feed.items)) return [...problems, "items is not an array"];
   const ids = new Set<string>();
-  feed.items.forEach((item: unknown, i: number) => {
+  for (const [i, item] of (feed.items as unknown[]).entries()) {
     const where = `items[${i}]`;
-    if (!isObject(item)) return problems.push(`${where} is not an object`);
+    if (!isObject(item)) {
+      problems.push(`${where} is not an object`);
+      continue;
+    }
     if (typeof item.id !== "string" || item.id === "") problems.push(`${where}.id is missing`);
     else if (ids.has(item.id)) problems.push(`${where}.id repeats`);
     else ids.add(item.id);
@@ -76,13 +83,13 @@ export function jsonFeedProblems(feed: unknown): string[] {
         problems.push(`${where}.${key} is not RFC 3339`);
       }
     }
-    if ("url" in item && (typeof item.url !== "string" || !URL.canParse(item.url))) problems.push(`${where}.url is not a URL`);
+    if ("url" in item && (typeof item.url !== "string" || !URL.canParse(item.url)))
+      problems.push(`${where}.url is not a URL`);
     if ("tags" in item && !(Array.isArray(item.tags) && item.tags.every((t) => typeof t === "string"))) {
       problems.push(`${where}.tags is not an array of strings`);
     }
     if ("authors" in item) authorsProblems(where, item.authors);
     if ("author" in item) problems.push(`${where}.author is JSON Feed 1.0, deprecated in 1.1`);
-    return undefined;
-  });
+  }
   return problems;
 }

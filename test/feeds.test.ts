@@ -4,14 +4,14 @@ import { parseFeed } from "@rowanmanning/feed-parser";
 import { XMLParser, XMLValidator } from "fast-xml-parser";
 import { beforeEach, describe, expect, it } from "vitest";
 import type { Article } from "../src/article/model.ts";
-import { RFC3339, RFC822, decodeEntities, jsonFeedProblems, textOf, urlsIn } from "./feed-text.ts";
+import { decodeEntities, jsonFeedProblems, RFC822, RFC3339, textOf, urlsIn } from "./feed-text.ts";
 import {
-  ORIGIN,
-  SEED_SLUG,
   articleInput,
+  ORIGIN,
   request,
   requestWithEnv,
   resetStore,
+  SEED_SLUG,
   seedParagraphs,
   storeArticle,
   storeSeed,
@@ -27,12 +27,18 @@ const SEED_URL = `${ORIGIN}/articles/${SEED_SLUG}`;
 const ADMIN = { Authorization: "Bearer test-admin-token", "Content-Type": "application/json" };
 
 // fast-xml-parser leaves numeric references alone unless asked; a conforming XML parser decodes them.
-const xml = new XMLParser({ ignoreAttributes: false, attributeNamePrefix: "@", htmlEntities: true, isArray: (name) => ["item", "entry", "link", "atom:link", "category", "dc:creator", "author"].includes(name) });
+const xml = new XMLParser({
+  ignoreAttributes: false,
+  attributeNamePrefix: "@",
+  htmlEntities: true,
+  isArray: (name) => ["item", "entry", "link", "atom:link", "category", "dc:creator", "author"].includes(name),
+});
 
 type XmlNode = Record<string, unknown>;
 const at = (node: unknown, key: string) => (node as XmlNode)[key];
 const list = (node: unknown, key: string) => ((node as XmlNode)[key] ?? []) as XmlNode[];
-const textIn = (node: unknown): string => (typeof node === "object" && node !== null ? String(at(node, "#text") ?? "") : String(node ?? ""));
+const textIn = (node: unknown): string =>
+  typeof node === "object" && node !== null ? String(at(node, "#text") ?? "") : String(node ?? "");
 
 async function body(path: string, init?: Parameters<typeof request>[1]): Promise<string> {
   const response = await request(path, init);
@@ -88,12 +94,36 @@ async function readArticlePage(html: string): Promise<PageFacts> {
   const facts: PageFacts = { h1: "", canonical: "", published: "", updated: null, content: "" };
   let contentHtml = "";
   await new HTMLRewriter()
-    .on("h1", { text: (t) => void (facts.h1 += t.text) })
-    .on('link[rel="canonical"]', { element: (e) => void (facts.canonical = e.getAttribute("href") ?? "") })
-    .on("time.dt-published", { element: (e) => void (facts.published = e.getAttribute("datetime") ?? "") })
-    .on("time.dt-updated", { element: (e) => void (facts.updated = e.getAttribute("datetime")) })
-    .on(".e-content *", { element: (e) => void (contentHtml += ` <${e.tagName}> `) })
-    .on(".e-content", { text: (t) => void (contentHtml += t.text) })
+    .on("h1", {
+      text(t) {
+        facts.h1 += t.text;
+      },
+    })
+    .on('link[rel="canonical"]', {
+      element(e) {
+        facts.canonical = e.getAttribute("href") ?? "";
+      },
+    })
+    .on("time.dt-published", {
+      element(e) {
+        facts.published = e.getAttribute("datetime") ?? "";
+      },
+    })
+    .on("time.dt-updated", {
+      element(e) {
+        facts.updated = e.getAttribute("datetime");
+      },
+    })
+    .on(".e-content *", {
+      element(e) {
+        contentHtml += ` <${e.tagName}> `;
+      },
+    })
+    .on(".e-content", {
+      text(t) {
+        contentHtml += t.text;
+      },
+    })
     .transform(new Response(html))
     .text();
   facts.h1 = decodeEntities(facts.h1).trim();
@@ -106,12 +136,24 @@ async function readListPage(html: string) {
   const entries: { title: string; url: string; published: string }[] = [];
   const current = () => entries[entries.length - 1] as (typeof entries)[number];
   await new HTMLRewriter()
-    .on("article.h-entry", { element: () => void entries.push({ title: "", url: "", published: "" }) })
-    .on("article.h-entry .p-name a", {
-      element: (e) => void (current().url = e.getAttribute("href") ?? ""),
-      text: (t) => void (current().title += t.text),
+    .on("article.h-entry", {
+      element() {
+        entries.push({ title: "", url: "", published: "" });
+      },
     })
-    .on("article.h-entry time.dt-published", { element: (e) => void (current().published = e.getAttribute("datetime") ?? "") })
+    .on("article.h-entry .p-name a", {
+      element(e) {
+        current().url = e.getAttribute("href") ?? "";
+      },
+      text(t) {
+        current().title += t.text;
+      },
+    })
+    .on("article.h-entry time.dt-published", {
+      element(e) {
+        current().published = e.getAttribute("datetime") ?? "";
+      },
+    })
     .transform(new Response(html))
     .text();
   return entries.map((e) => ({ ...e, title: decodeEntities(e.title).trim() }));
@@ -248,7 +290,10 @@ describe("the seed article", () => {
 
 describe("dates", () => {
   it("are RFC 822 in RSS and RFC 3339 in Atom and JSON Feed, with the updated date where each format has one", async () => {
-    await storeArticle("revised", articleInput({ publishedAt: "2024-06-01T10:00:00+02:00", updatedAt: "2024-06-03T09:30:00Z" }));
+    await storeArticle(
+      "revised",
+      articleInput({ publishedAt: "2024-06-01T10:00:00+02:00", updatedAt: "2024-06-03T09:30:00Z" }),
+    );
     const { channel, items } = await rss();
     expect(at(channel, "lastBuildDate")).toMatch(RFC822);
     expect(at(channel, "lastBuildDate")).toBe("Mon, 03 Jun 2024 09:30:00 +0000");
@@ -260,10 +305,16 @@ describe("dates", () => {
       expect(date).toMatch(RFC3339);
     }
     expect(at(root, "updated")).toBe("2024-06-03T09:30:00Z");
-    expect([at(entries[0], "published"), at(entries[0], "updated")]).toEqual(["2024-06-01T08:00:00Z", "2024-06-03T09:30:00Z"]);
+    expect([at(entries[0], "published"), at(entries[0], "updated")]).toEqual([
+      "2024-06-01T08:00:00Z",
+      "2024-06-03T09:30:00Z",
+    ]);
 
     const json = await jsonFeed();
-    expect(json.items[0]).toMatchObject({ date_published: "2024-06-01T08:00:00Z", date_modified: "2024-06-03T09:30:00Z" });
+    expect(json.items[0]).toMatchObject({
+      date_published: "2024-06-01T08:00:00Z",
+      date_modified: "2024-06-03T09:30:00Z",
+    });
 
     const page = await readArticlePage(await body("/articles/revised"));
     expect([page.published, page.updated]).toEqual(["2024-06-01T08:00:00Z", "2024-06-03T09:30:00Z"]);
@@ -272,20 +323,30 @@ describe("dates", () => {
 
 describe("item ids", () => {
   it("stay the same when an article is edited through the API", async () => {
-    const before = { rss: (await rss()).feed.items[0]?.id, atom: (await atom()).feed.items[0]?.id, json: (await jsonFeed()).items[0].id };
+    const before = {
+      rss: (await rss()).feed.items[0]?.id,
+      atom: (await atom()).feed.items[0]?.id,
+      json: (await jsonFeed()).items[0].id,
+    };
     expect(before).toEqual({ rss: seed.id, atom: seed.id, json: seed.id });
 
     const edit = await request(`/api/articles/${SEED_SLUG}`, {
       method: "PUT",
       headers: ADMIN,
-      body: JSON.stringify(articleInput({ title: "A corrected title", publishedAt: seed.publishedAt, updatedAt: "2024-05-20T08:00:00Z" })),
+      body: JSON.stringify(
+        articleInput({ title: "A corrected title", publishedAt: seed.publishedAt, updatedAt: "2024-05-20T08:00:00Z" }),
+      ),
     });
     expect(edit.status).toBe(200);
 
     const rssItem = (await rss()).feed.items[0];
     const atomItem = (await atom()).feed.items[0];
     const jsonItem = (await jsonFeed()).items[0];
-    expect([rssItem?.title, atomItem?.title, jsonItem.title]).toEqual(["A corrected title", "A corrected title", "A corrected title"]);
+    expect([rssItem?.title, atomItem?.title, jsonItem.title]).toEqual([
+      "A corrected title",
+      "A corrected title",
+      "A corrected title",
+    ]);
     expect({ rss: rssItem?.id, atom: atomItem?.id, json: jsonItem.id }).toEqual(before);
     expect(atomItem?.updated?.toISOString()).toBe("2024-05-20T08:00:00.000Z");
   });
@@ -296,11 +357,16 @@ describe("URLs", () => {
     await storeArticle(
       "relative-links",
       articleInput({
-        content: "See [the seed](/articles/isis-k-and-the-crocus-city-hall-attack), [a sibling](sibling) and ![a map](map.png).\n\n> quoted\n\n<q cite=\"/sources/1\">q</q>",
+        content:
+          'See [the seed](/articles/isis-k-and-the-crocus-city-hall-attack), [a sibling](sibling) and ![a map](map.png).\n\n> quoted\n\n<q cite="/sources/1">q</q>',
         publishedAt: "2024-06-01T00:00:00Z",
       }),
     );
-    const expected = [`${ORIGIN}/articles/isis-k-and-the-crocus-city-hall-attack`, `${ORIGIN}/articles/sibling`, `${ORIGIN}/articles/map.png`];
+    const expected = [
+      `${ORIGIN}/articles/isis-k-and-the-crocus-city-hall-attack`,
+      `${ORIGIN}/articles/sibling`,
+      `${ORIGIN}/articles/map.png`,
+    ];
 
     const { items, channel } = await rss();
     const { entries, root } = await atom();
@@ -397,7 +463,8 @@ describe("paging (RFC 5005)", () => {
 
   it("JSON Feed pages give next_url until the last page", async () => {
     const pages = [];
-    for (const page of [1, 2, 3]) pages.push(await jsonFeed("", await requestWithEnv(small, `/feed.json${query(page)}`)));
+    for (const page of [1, 2, 3])
+      pages.push(await jsonFeed("", await requestWithEnv(small, `/feed.json${query(page)}`)));
     expect(pages.map((p) => p.next_url)).toEqual([feedPage("feed.json", 2), feedPage("feed.json", 3), undefined]);
     expect(pages.map((p) => p.feed_url)).toEqual([1, 2, 3].map((n) => feedPage("feed.json", n)));
     expect(pages.flatMap((p) => p.items.map((i: { title: string }) => i.title))).toEqual([
@@ -412,8 +479,14 @@ describe("paging (RFC 5005)", () => {
 
 describe("tag feeds", () => {
   beforeEach(async () => {
-    await storeArticle("gulf-talks", articleInput({ title: "Gulf talks", tags: ["Middle East", "Diplomacy"], publishedAt: "2024-06-02T00:00:00Z" }));
-    await storeArticle("levant-report", articleInput({ title: "Levant report", tags: ["Middle East"], publishedAt: "2024-06-01T00:00:00Z" }));
+    await storeArticle(
+      "gulf-talks",
+      articleInput({ title: "Gulf talks", tags: ["Middle East", "Diplomacy"], publishedAt: "2024-06-02T00:00:00Z" }),
+    );
+    await storeArticle(
+      "levant-report",
+      articleInput({ title: "Levant report", tags: ["Middle East"], publishedAt: "2024-06-01T00:00:00Z" }),
+    );
   });
 
   it("hold only that tag's articles and show the tag as the publisher wrote it", async () => {
@@ -479,7 +552,11 @@ describe("hostile text", () => {
     const { items } = await rss();
     const { entries } = await atom();
     const json = await jsonFeed();
-    for (const html of [textIn(at(items[0], "content:encoded")), textIn(at(entries[0], "content")), json.items[0].content_html]) {
+    for (const html of [
+      textIn(at(items[0], "content:encoded")),
+      textIn(at(entries[0], "content")),
+      json.items[0].content_html,
+    ]) {
       expect(html).not.toMatch(/<script|<iframe|onerror|onclick|javascript:/i);
       expect(textOf(html)).toContain("]]> & < > 🎉 שלום");
       expect(urlsIn(html)).toEqual([`${ORIGIN}/articles/x.png`, `${ORIGIN}/x`]);

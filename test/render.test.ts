@@ -96,8 +96,10 @@ describe("escaping", () => {
   });
 
   it("tells text that looks like markup from text that does not", () => {
-    for (const text of ["<b>", "</i>", "<!-- x -->", "&amp;", "&#38;", "&copy;"]) expect(looksLikeMarkup(text), text).toBe(true);
-    for (const text of ["Q&A", "1 < 2", "a > b", "AT&T", "R & D", "x <3"]) expect(looksLikeMarkup(text), text).toBe(false);
+    for (const text of ["<b>", "</i>", "<!-- x -->", "&amp;", "&#38;", "&copy;"])
+      expect(looksLikeMarkup(text), text).toBe(true);
+    for (const text of ["Q&A", "1 < 2", "a > b", "AT&T", "R & D", "x <3"])
+      expect(looksLikeMarkup(text), text).toBe(false);
   });
 
   it("turns plain text into HTML that shows the same text", () => {

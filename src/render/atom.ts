@@ -1,7 +1,7 @@
 // (view) → Atom 1.0 (RFC 4287), with RFC 5005 paging links.
 import { modifiedAt } from "../article/model.ts";
 import { absolutizeHtml, articleUrl } from "./urls.ts";
-import { type FeedView, authorsOf, homeUrl, pagingLinks, selfUrl } from "./view.ts";
+import { authorsOf, type FeedView, homeUrl, pagingLinks, selfUrl } from "./view.ts";
 import { attrs, element, looksLikeMarkup, textToHtml } from "./xml.ts";
 
 /** An empty site has no date to show, but Atom requires one. */
@@ -10,7 +10,9 @@ const EMPTY_FEED_UPDATED = "1970-01-01T00:00:00Z";
 /** An Atom text construct: plain text, or declared HTML when the text could be read as markup. */
 function text(name: string, value: string | undefined): string {
   if (!value) return "";
-  return looksLikeMarkup(value) ? element(name, textToHtml(value), ` type="html"`) : element(name, value, ` type="text"`);
+  return looksLikeMarkup(value)
+    ? element(name, textToHtml(value), ` type="html"`)
+    : element(name, value, ` type="text"`);
 }
 
 export function renderAtom(view: FeedView): string {
@@ -34,9 +36,7 @@ export function renderAtom(view: FeedView): string {
       element("published", entry.publishedAt) +
       element("updated", modifiedAt(entry)) +
       authorsOf(view, entry)
-        .map(
-          (a) => `<author>${element("name", a.name)}${element("uri", a.url)}${element("email", a.email)}</author>`,
-        )
+        .map((a) => `<author>${element("name", a.name)}${element("uri", a.url)}${element("email", a.email)}</author>`)
         .join("") +
       entry.tags.map((tag) => `<category${attrs({ term: tag })}/>`).join("") +
       text("summary", entry.summary) +

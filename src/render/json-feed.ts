@@ -1,7 +1,7 @@
 // (view) → JSON Feed 1.1, typed so that an item without content cannot be built.
 import { modifiedAt } from "../article/model.ts";
 import { absolutizeHtml, articleUrl, feedUrl } from "./urls.ts";
-import { type FeedView, authorsOf, homeUrl, pagingLinks } from "./view.ts";
+import { authorsOf, type FeedView, homeUrl, pagingLinks } from "./view.ts";
 
 export interface JsonFeedAuthor {
   name: string;
@@ -9,7 +9,9 @@ export interface JsonFeedAuthor {
   avatar?: string;
 }
 
-type JsonFeedContent = { content_html: string; content_text?: string } | { content_html?: string; content_text: string };
+type JsonFeedContent =
+  | { content_html: string; content_text?: string }
+  | { content_html?: string; content_text: string };
 
 export type JsonFeedItem = JsonFeedContent & {
   id: string;
@@ -37,7 +39,8 @@ export interface JsonFeed {
   items: JsonFeedItem[];
 }
 
-const author = (a: { name: string; url?: string | undefined }): JsonFeedAuthor => (a.url ? { name: a.name, url: a.url } : { name: a.name });
+const author = (a: { name: string; url?: string | undefined }): JsonFeedAuthor =>
+  a.url ? { name: a.name, url: a.url } : { name: a.name };
 
 export function buildJsonFeed(view: FeedView): JsonFeed {
   const { site } = view;

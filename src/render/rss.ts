@@ -1,7 +1,7 @@
 // (view) → RSS 2.0. Names go in dc:creator (RSS <author> wants an email), full HTML in
 // content:encoded, paging and hub links as atom:link, as the RSS Advisory Board recommends.
 import { absolutizeHtml, articleUrl } from "./urls.ts";
-import { type FeedView, authorsOf, homeUrl, pagingLinks, selfUrl } from "./view.ts";
+import { authorsOf, type FeedView, homeUrl, pagingLinks, selfUrl } from "./view.ts";
 import { attrs, element, rssTextElement, textToHtml } from "./xml.ts";
 
 const rfc822 = (iso: string) => new Date(iso).toUTCString().replace(/GMT$/, "+0000");
@@ -53,4 +53,3 @@ export function renderRss(view: FeedView): string {
     "</channel></rss>\n"
   );
 }
-

@@ -36,7 +36,10 @@ export function buildFeedView(
   entries: ArticleEntry[],
   emptyUpdated: string | null = null,
 ): FeedView {
-  const updated = entries.reduce<string | null>((max, e) => (max === null || modifiedAt(e) > max ? modifiedAt(e) : max), null);
+  const updated = entries.reduce<string | null>(
+    (max, e) => (max === null || modifiedAt(e) > max ? modifiedAt(e) : max),
+    null,
+  );
   return {
     site,
     tag,
@@ -53,7 +56,9 @@ export function buildFeedView(
 /** RFC 5005 paging links for a feed (format) or for the HTML pages (no format). */
 export function pagingLinks(view: FeedView, format?: FeedFormat): PageLinks {
   const url = (page: number) =>
-    format ? feedUrl(view.site.origin, view.tag?.slug ?? null, format, page) : pageUrl(view.site.origin, view.tag?.slug ?? null, page);
+    format
+      ? feedUrl(view.site.origin, view.tag?.slug ?? null, format, page)
+      : pageUrl(view.site.origin, view.tag?.slug ?? null, page);
   const links: PageLinks = { first: url(1), last: url(view.lastPage) };
   if (view.page > 1) links.previous = url(view.page - 1);
   if (view.page < view.lastPage) links.next = url(view.page + 1);
