@@ -8,7 +8,7 @@ import { serveLastGood } from "./http/representation.ts";
 import { renderNotFoundPage } from "./render/html.tsx";
 import { registerApiRoutes } from "./routes/api.ts";
 import { registerFeedRoutes } from "./routes/feeds.ts";
-import { PAGE_CACHE_CONTROL, pageSecurity, registerPageRoutes } from "./routes/pages.ts";
+import { PAGE_CACHE_CONTROL, registerPageRoutes } from "./routes/pages.ts";
 import { NotFound } from "./routes/scope.ts";
 import { ConfigError, siteConfig, siteFor } from "./site.ts";
 import { rebuildIndexes } from "./store/kv.ts";
@@ -54,19 +54,11 @@ async function notFoundResponse(c: Parameters<Parameters<typeof app.notFound>[0]
 app.notFound(notFoundResponse);
 
 app.onError(async function answerError(error, c) {
-  if (error instanceof NotFound) {
-    const response = await notFoundResponse(c);
-    if (!isApi(c.req.path) && !isFeed(c.req.path)) {
-      await pageSecurity(c, async () => {
-        c.res = response;
-      });
-      return c.res;
-    }
-    return response;
-  }
+  // HTML answers get the page security headers from the middleware in routes/pages.ts.
+  if (error instanceof NotFound) return notFoundResponse(c);
   if (error instanceof StoreUnavailableError) {
     console.error("store unavailable", error.cause);
-    const stale = await serveLastGood(c, /\.(?:xml|json)$/.test(c.req.path) && !c.req.path.endsWith("rss.xml"));
+    const stale = await serveLastGood(c);
     if (stale) return stale;
     return problemResponse(
       { title: "Service Unavailable", status: 503, detail: "The article store is not answering; try again shortly." },

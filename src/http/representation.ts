@@ -106,18 +106,21 @@ export async function serveRepresentation(c: Context, rep: Representation): Prom
  * When KV cannot answer, the last copy this location rendered is better than an error:
  * served as is, marked stale. Null when there is none.
  */
-export async function serveLastGood(c: Context, compress: boolean): Promise<Response | null> {
+export async function serveLastGood(c: Context): Promise<Response | null> {
   const cache = defaultCache();
   if (!cache) return null;
-  const encoding = compress && clientAcceptsGzip(c.req.raw) ? "gzip" : "identity";
-  const cached = await cache.match(cacheKey(c.req.raw, encoding));
-  if (!cached) return null;
-  const headers = new Headers(cached.headers);
-  headers.delete(ENCODING_HEADER);
-  headers.set("Cache-Control", "no-cache");
-  headers.set("Warning", '110 - "Response is Stale"');
-  if (cached.headers.get(ENCODING_HEADER) === "gzip") headers.set("Content-Encoding", "gzip");
-  return respond(c.req.method === "HEAD" ? null : cached.body, headers);
+  // Only routes that compress ever stored a gzip copy; any route may have an identity one.
+  for (const encoding of clientAcceptsGzip(c.req.raw) ? ["gzip", "identity"] : ["identity"]) {
+    const cached = await cache.match(cacheKey(c.req.raw, encoding));
+    if (!cached) continue;
+    const headers = new Headers(cached.headers);
+    headers.delete(ENCODING_HEADER);
+    headers.set("Cache-Control", "no-cache");
+    headers.set("Warning", '110 - "Response is Stale"');
+    if (encoding === "gzip") headers.set("Content-Encoding", "gzip");
+    return respond(c.req.method === "HEAD" ? null : cached.body, headers);
+  }
+  return null;
 }
 
 /** Runs a store call, turning any KV failure into StoreUnavailableError. */
