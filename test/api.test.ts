@@ -2,7 +2,7 @@
 // contract with its exact problem+json, and the store unchanged after every rejected request.
 import { env } from "cloudflare:workers";
 import { beforeEach, describe, expect, it } from "vitest";
-import { ORIGIN, articleInput, request, requestWithEnv, resetStore, storeArticle } from "./helpers.ts";
+import { articleInput, ORIGIN, request, requestWithEnv, resetStore, storeArticle } from "./helpers.ts";
 
 const TOKEN = "test-admin-token";
 const AUTH = { Authorization: `Bearer ${TOKEN}` };
@@ -81,7 +81,9 @@ describe("PUT /api/articles/:slug", () => {
     expect(after.id).toBe(before.id);
     expect(after.publishedAt).toBe("2024-01-01T12:00:00Z");
     expect(after.updatedAt).toBe("2024-02-01T00:00:00Z");
-    expect(((await (await request("/api/articles/existing")).json()) as { title: string }).title).toBe("Existing, revised");
+    expect(((await (await request("/api/articles/existing")).json()) as { title: string }).title).toBe(
+      "Existing, revised",
+    );
   });
 
   it("keeps the id when a replacement moves publishedAt", async () => {
@@ -99,8 +101,14 @@ describe("PUT /api/articles/:slug", () => {
   });
 
   it("accepts JSON with a charset and +json media types", async () => {
-    expect((await put("a", JSON.stringify(articleInput()), { ...AUTH, "Content-Type": "application/json; charset=utf-8" })).status).toBe(201);
-    expect((await put("b", JSON.stringify(articleInput()), { ...AUTH, "Content-Type": "application/merge-patch+json" })).status).toBe(201);
+    expect(
+      (await put("a", JSON.stringify(articleInput()), { ...AUTH, "Content-Type": "application/json; charset=utf-8" }))
+        .status,
+    ).toBe(201);
+    expect(
+      (await put("b", JSON.stringify(articleInput()), { ...AUTH, "Content-Type": "application/merge-patch+json" }))
+        .status,
+    ).toBe(201);
   });
 
   it("accepts a body of exactly 1 MiB", async () => {
@@ -155,7 +163,11 @@ describe("authentication", () => {
       () => request("/api/articles/existing", { method: "DELETE", headers: basic }),
     ]) {
       const response = await refused(send);
-      await expectProblem(response, { title: "Unauthorized", status: 401, detail: "Send Authorization: Bearer <ADMIN_TOKEN>." });
+      await expectProblem(response, {
+        title: "Unauthorized",
+        status: 401,
+        detail: "Send Authorization: Bearer <ADMIN_TOKEN>.",
+      });
       expect(response.headers.get("WWW-Authenticate")).toBe('Bearer realm="admin"');
     }
   });
@@ -163,25 +175,47 @@ describe("authentication", () => {
   it("answers 401 invalid_token for a wrong token, and for the right one with a suffix", async () => {
     for (const token of ["wrong", `${TOKEN}x`, TOKEN.slice(0, -1), TOKEN.toUpperCase()]) {
       const headers = { Authorization: `Bearer ${token}`, ...JSON_TYPE };
-      for (const send of [() => put("new-one", valid, headers), () => request("/api/articles/existing", { method: "DELETE", headers })]) {
+      for (const send of [
+        () => put("new-one", valid, headers),
+        () => request("/api/articles/existing", { method: "DELETE", headers }),
+      ]) {
         const response = await refused(send);
-        await expectProblem(response, { title: "Unauthorized", status: 401, detail: "The bearer token is not the admin token." });
+        await expectProblem(response, {
+          title: "Unauthorized",
+          status: 401,
+          detail: "The bearer token is not the admin token.",
+        });
         expect(response.headers.get("WWW-Authenticate")).toBe('Bearer realm="admin", error="invalid_token"');
       }
     }
   });
 
   it("answers 400 invalid_request for a malformed Authorization header (RFC 6750)", async () => {
-    for (const header of [`Bearer ${TOKEN} extra`, "Bearer a:b", "Bearer a=b", "Bearer", "Bearer  ", `bearer ${TOKEN},x`]) {
+    for (const header of [
+      `Bearer ${TOKEN} extra`,
+      "Bearer a:b",
+      "Bearer a=b",
+      "Bearer",
+      "Bearer  ",
+      `bearer ${TOKEN},x`,
+    ]) {
       const response = await refused(() => put("new-one", valid, { Authorization: header, ...JSON_TYPE }));
-      await expectProblem(response, { title: "Bad Request", status: 400, detail: "The Authorization header is not `Bearer <token>`." });
+      await expectProblem(response, {
+        title: "Bad Request",
+        status: 400,
+        detail: "The Authorization header is not `Bearer <token>`.",
+      });
       expect(response.headers.get("WWW-Authenticate")).toBe('Bearer realm="admin", error="invalid_request"');
     }
   });
 
   it("answers 503 and accepts nothing while ADMIN_TOKEN is unset, whatever token is sent", async () => {
     const disabled = { ADMIN_TOKEN: "" };
-    const problem = { title: "Service Unavailable", status: 503, detail: "The admin API is disabled: no ADMIN_TOKEN secret is set." };
+    const problem = {
+      title: "Service Unavailable",
+      status: 503,
+      detail: "The admin API is disabled: no ADMIN_TOKEN secret is set.",
+    };
     for (const headers of [{ ...AUTH, ...JSON_TYPE }, JSON_TYPE, { Authorization: "Bearer ", ...JSON_TYPE }]) {
       await expectProblem(
         await refused(() => requestWithEnv(disabled, "/api/articles/new-one", { method: "PUT", headers, body: valid })),
@@ -211,11 +245,21 @@ describe("request bodies", () => {
 
   it("answers 415 for anything but JSON", async () => {
     const valid = JSON.stringify(articleInput());
-    for (const type of ["text/plain", "application/x-www-form-urlencoded", "multipart/form-data; boundary=x", "application/jsonp", null]) {
+    for (const type of [
+      "text/plain",
+      "application/x-www-form-urlencoded",
+      "multipart/form-data; boundary=x",
+      "application/jsonp",
+      null,
+    ]) {
       const headers: Record<string, string> = { ...AUTH };
       if (type) headers["Content-Type"] = type;
       const response = await refused(() => put("new-one", type ? valid : new TextEncoder().encode(valid), headers));
-      await expectProblem(response, { title: "Unsupported Media Type", status: 415, detail: "Send the article as application/json." });
+      await expectProblem(response, {
+        title: "Unsupported Media Type",
+        status: 415,
+        detail: "Send the article as application/json.",
+      });
     }
   });
 
@@ -239,7 +283,12 @@ describe("request bodies", () => {
       },
     });
     const response = await refused(() =>
-      request("/api/articles/new-one", { method: "PUT", headers: { ...AUTH, ...JSON_TYPE }, body: stream, duplex: "half" } as RequestInit<IncomingRequestCfProperties>),
+      request("/api/articles/new-one", {
+        method: "PUT",
+        headers: { ...AUTH, ...JSON_TYPE },
+        body: stream,
+        duplex: "half",
+      } as RequestInit<IncomingRequestCfProperties>),
     );
     await expectProblem(response, tooLarge);
   });
@@ -282,23 +331,33 @@ describe("request bodies", () => {
 
   it("answers 422 for required fields, non-object documents, repeated tags and dates out of order", async () => {
     const cases: [unknown, { path: string; message: string }[]][] = [
-      [{}, [
-        { path: "title", message: "is required" },
-        { path: "content", message: "is required" },
-      ]],
+      [
+        {},
+        [
+          { path: "title", message: "is required" },
+          { path: "content", message: "is required" },
+        ],
+      ],
       [[], [{ path: "", message: "must be a JSON object" }]],
       [null, [{ path: "", message: "must be a JSON object" }]],
       ["an article", [{ path: "", message: "must be a JSON object" }]],
       [articleInput({ publishedAt: undefined }), [{ path: "publishedAt", message: "is required" }]],
-      [articleInput({ tags: ["Middle East", "middle-east"] }), [
-        { path: "tags", message: "must not repeat a tag (tags are compared by their URL form)" },
-      ]],
-      [articleInput({ updatedAt: "2023-12-31T23:59:59Z", title: "" }), [
-        { path: "title", message: "must not be empty" },
-        { path: "updatedAt", message: "must not be before publishedAt" },
-      ]],
+      [
+        articleInput({ tags: ["Middle East", "middle-east"] }),
+        [{ path: "tags", message: "must not repeat a tag (tags are compared by their URL form)" }],
+      ],
+      [
+        articleInput({ updatedAt: "2023-12-31T23:59:59Z", title: "" }),
+        [
+          { path: "title", message: "must not be empty" },
+          { path: "updatedAt", message: "must not be before publishedAt" },
+        ],
+      ],
       [articleInput({ slug: "another-slug" }), [{ path: "slug", message: 'must be "new-one", the slug in the URL' }]],
-      [articleInput({ authors: [{ url: "https://example.com/" }] }), [{ path: "authors.0.name", message: "is required" }]],
+      [
+        articleInput({ authors: [{ url: "https://example.com/" }] }),
+        [{ path: "authors.0.name", message: "is required" }],
+      ],
     ];
     for (const [body, errors] of cases) {
       const response = await refused(() => putJson("new-one", body));
@@ -322,7 +381,9 @@ describe("request bodies", () => {
   });
 
   it("answers 422 for an id that is not the stored one", async () => {
-    const response = await refused(() => putJson("existing", articleInput({ id: "urn:uuid:00000000-0000-5000-8000-000000000000" })));
+    const response = await refused(() =>
+      putJson("existing", articleInput({ id: "urn:uuid:00000000-0000-5000-8000-000000000000" })),
+    );
     expect(response.status).toBe(422);
     expect(((await response.json()) as { errors: { path: string }[] }).errors.map((e) => e.path)).toEqual(["id"]);
   });

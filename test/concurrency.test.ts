@@ -1,7 +1,8 @@
 // Nothing lost: concurrent writes through the API all land, deletes leave no trace in any feed,
 // page or tag, and the scheduled rebuild heals an index that a lost update left wrong.
-import { env } from "cloudflare:workers";
+
 import { createExecutionContext, createScheduledController, waitOnExecutionContext } from "cloudflare:test";
+import { env } from "cloudflare:workers";
 import { beforeEach, describe, expect, it } from "vitest";
 import worker from "../src/index.ts";
 import { rebuildIndexes } from "../src/store/kv.ts";
@@ -32,7 +33,11 @@ async function slugsIn(path: string): Promise<string[] | number> {
 
 async function runScheduled(): Promise<void> {
   const ctx = createExecutionContext();
-  await worker.scheduled(createScheduledController({ scheduledTime: Date.UTC(2024, 0, 1), cron: "17 * * * *" }), env, ctx);
+  await worker.scheduled(
+    createScheduledController({ scheduledTime: Date.UTC(2024, 0, 1), cron: "17 * * * *" }),
+    env,
+    ctx,
+  );
   await waitOnExecutionContext(ctx);
 }
 
@@ -43,13 +48,17 @@ beforeEach(async () => {
 describe("concurrent writes", () => {
   it("keeps every one of 15 concurrent PUTs of different articles, in the feeds and on the tag pages", async () => {
     const slugs = Array.from({ length: 15 }, (_, i) => `article-${i}`);
-    const responses = await Promise.all(slugs.map((slug, i) => put(slug, article(i, i % 3 === 0 ? ["Shared", "Third"] : ["Shared"]))));
+    const responses = await Promise.all(
+      slugs.map((slug, i) => put(slug, article(i, i % 3 === 0 ? ["Shared", "Third"] : ["Shared"]))),
+    );
     expect(responses.map((r) => r.status)).toEqual(slugs.map(() => 201));
 
     const newestFirst = [...slugs].reverse();
     expect(await slugsIn("/feed.json")).toEqual(newestFirst);
     expect(await slugsIn("/tags/shared/feed.json")).toEqual(newestFirst);
-    expect(await slugsIn("/tags/third/feed.json")).toEqual(newestFirst.filter((s) => Number(s.split("-")[1]) % 3 === 0));
+    expect(await slugsIn("/tags/third/feed.json")).toEqual(
+      newestFirst.filter((s) => Number(s.split("-")[1]) % 3 === 0),
+    );
     const page = await (await request("/tags/shared")).text();
     for (const slug of slugs) expect(page).toContain(`/articles/${slug}"`);
     // The indexes written one write at a time agree with a rebuild from the articles themselves.
@@ -74,9 +83,13 @@ describe("concurrent writes", () => {
     const revived = (await request("/api/articles/article-2")).status === 200;
     expect(results[5]?.status).toBe(revived ? 201 : 200);
     const ifRevived = (slugs: string[]) => slugs.filter((s) => s !== "article-2" || revived);
-    expect(await slugsIn("/feed.json")).toEqual(ifRevived(["article-7", "article-6", "article-5", "article-2", "article-1", "article-0"]));
+    expect(await slugsIn("/feed.json")).toEqual(
+      ifRevived(["article-7", "article-6", "article-5", "article-2", "article-1", "article-0"]),
+    );
     expect(await slugsIn("/tags/old/feed.json")).toEqual(["article-7", "article-5", "article-1"]);
-    expect(await slugsIn("/tags/new/feed.json")).toEqual(ifRevived(["article-6", "article-2", "article-1", "article-0"]));
+    expect(await slugsIn("/tags/new/feed.json")).toEqual(
+      ifRevived(["article-6", "article-2", "article-1", "article-0"]),
+    );
     expect((await rebuildIndexes(env.ARTICLES)).rewritten).toEqual([]);
   });
 });
@@ -90,10 +103,25 @@ describe("DELETE", () => {
     expect((await remove("goes")).status).toBe(204);
 
     for (const path of ["/feed.json", "/tags/common/feed.json"]) expect(await slugsIn(path)).toEqual(["stays"]);
-    for (const path of ["/tags/only-here", "/tags/only-here/rss.xml", "/tags/only-here/atom.xml", "/tags/only-here/feed.json", "/articles/goes", "/api/articles/goes"]) {
+    for (const path of [
+      "/tags/only-here",
+      "/tags/only-here/rss.xml",
+      "/tags/only-here/atom.xml",
+      "/tags/only-here/feed.json",
+      "/articles/goes",
+      "/api/articles/goes",
+    ]) {
       expect((await request(path)).status, path).toBe(404);
     }
-    for (const path of ["/", "/rss.xml", "/atom.xml", "/tags/common", "/tags/common/rss.xml", "/tags/common/atom.xml", "/articles/stays"]) {
+    for (const path of [
+      "/",
+      "/rss.xml",
+      "/atom.xml",
+      "/tags/common",
+      "/tags/common/rss.xml",
+      "/tags/common/atom.xml",
+      "/articles/stays",
+    ]) {
       const body = await (await request(path)).text();
       expect(body, path).not.toContain("/articles/goes");
       expect(body, path).not.toContain("Only Here");
@@ -134,14 +162,22 @@ describe("the scheduled rebuild", () => {
     await env.ARTICLES.put("scope:all", before.scope as string);
     await env.ARTICLES.put("items:all", before.items as string);
     await env.ARTICLES.put("catalog:all", before.catalog as string);
-    await env.ARTICLES.put("catalog:tag:ghost", JSON.stringify([["article-3", "0", "2024-01-01T10:03:00Z", "2024-01-01T10:03:00Z"]]));
-    await env.ARTICLES.put("scope:tag:ghost", JSON.stringify({ v: 1, total: 1, head: [["article-3", "0", "2024-01-01T10:03:00Z", "2024-01-01T10:03:00Z"]] }));
+    await env.ARTICLES.put(
+      "catalog:tag:ghost",
+      JSON.stringify([["article-3", "0", "2024-01-01T10:03:00Z", "2024-01-01T10:03:00Z"]]),
+    );
+    await env.ARTICLES.put(
+      "scope:tag:ghost",
+      JSON.stringify({ v: 1, total: 1, head: [["article-3", "0", "2024-01-01T10:03:00Z", "2024-01-01T10:03:00Z"]] }),
+    );
     expect(await slugsIn("/feed.json")).toEqual(["article-2", "article-1", "article-0"]);
 
     await runScheduled();
 
     expect(await slugsIn("/feed.json")).toEqual(["article-4", "article-2", "article-1", "article-0"]);
-    const titles = ((await (await request("/feed.json")).json()) as { items: { title: string }[] }).items.map((i) => i.title);
+    const titles = ((await (await request("/feed.json")).json()) as { items: { title: string }[] }).items.map(
+      (i) => i.title,
+    );
     expect(titles.at(-1)).toBe("Article 0, revised");
     expect(await slugsIn("/tags/ghost/feed.json")).toBe(404);
     expect(await slugsIn("/tags/kept/feed.json")).toEqual(["article-4", "article-2", "article-1", "article-0"]);

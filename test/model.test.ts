@@ -71,7 +71,10 @@ describe("parseArticleInput", () => {
   });
 
   it("reports every unknown field, not just the first", () => {
-    expect(issuesOf({ ...CONTRACT_EXAMPLE, draft: true, author: "Ann" }).map((i) => i.path)).toEqual(["draft", "author"]);
+    expect(issuesOf({ ...CONTRACT_EXAMPLE, draft: true, author: "Ann" }).map((i) => i.path)).toEqual([
+      "draft",
+      "author",
+    ]);
   });
 
   it("cleans text: characters XML forbids removed, lone surrogates replaced, whitespace collapsed", () => {
@@ -150,7 +153,11 @@ describe("prepareArticle", () => {
 
   it("keeps the id on replace, even when publishedAt changes; mints a stable one otherwise", async () => {
     const stored = await prepared("a", CONTRACT_EXAMPLE);
-    const moved = await prepared("a", { ...CONTRACT_EXAMPLE, publishedAt: "2020-01-01T00:00:00Z", updatedAt: undefined }, stored);
+    const moved = await prepared(
+      "a",
+      { ...CONTRACT_EXAMPLE, publishedAt: "2020-01-01T00:00:00Z", updatedAt: undefined },
+      stored,
+    );
     expect(moved.id).toBe(stored.id);
     expect((await prepared("a", CONTRACT_EXAMPLE)).id).toBe(stored.id);
     expect((await prepared("b", CONTRACT_EXAMPLE)).id).not.toBe(stored.id);
@@ -166,7 +173,7 @@ describe("prepareArticle", () => {
     const article = await prepared("a", {
       ...CONTRACT_EXAMPLE,
       summary: undefined,
-      content: "Tom &amp; Jerry said \"hi\" &mdash; <em>twice</em> & left.\n\nSecond.",
+      content: 'Tom &amp; Jerry said "hi" &mdash; <em>twice</em> & left.\n\nSecond.',
     });
     expect(article.summary).toBe('Tom & Jerry said "hi" \u2014 twice & left.');
   });

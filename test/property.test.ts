@@ -40,10 +40,29 @@ const titles = fc.oneof(
   fc.string({ unit: "binary", minLength: 1, maxLength: 60 }),
   fc.string({ unit: "grapheme-composite", minLength: 1, maxLength: 30 }),
   fc
-    .array(fc.constantFrom("<", ">", "&", "]]>", "&amp;", "&#x3C;", '"', "'", "<b>", "\u0000", "\ud800", "\u202e", "🎉", " ", "a"), {
-      minLength: 1,
-      maxLength: 20,
-    })
+    .array(
+      fc.constantFrom(
+        "<",
+        ">",
+        "&",
+        "]]>",
+        "&amp;",
+        "&#x3C;",
+        '"',
+        "'",
+        "<b>",
+        "\u0000",
+        "\ud800",
+        "\u202e",
+        "🎉",
+        " ",
+        "a",
+      ),
+      {
+        minLength: 1,
+        maxLength: 20,
+      },
+    )
     .map((parts) => parts.join("")),
 );
 
@@ -51,9 +70,24 @@ const bodies = fc.oneof(
   fc.string({ unit: "binary", minLength: 1, maxLength: 200 }),
   fc.string({ unit: "grapheme", minLength: 1, maxLength: 200 }),
   fc
-    .array(fc.constantFrom("<script>", "</p>", "]]>", "<![CDATA[", "[a](javascript:x)", "\n\n", "# h", "&", "<img src=x>", "*", "`"), {
-      maxLength: 30,
-    })
+    .array(
+      fc.constantFrom(
+        "<script>",
+        "</p>",
+        "]]>",
+        "<![CDATA[",
+        "[a](javascript:x)",
+        "\n\n",
+        "# h",
+        "&",
+        "<img src=x>",
+        "*",
+        "`",
+      ),
+      {
+        maxLength: 30,
+      },
+    )
     .map((parts) => `text ${parts.join("")}`),
 );
 

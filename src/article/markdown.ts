@@ -1,10 +1,10 @@
 // Markdown → sanitised HTML, run once when an article is stored (API and publish command alike).
 import { Marked } from "marked";
-import xss from "xss";
 import type * as XssModule from "xss";
+import xss from "xss";
 
 // xss is CommonJS: Node sees its exports only on the default export, bundlers see both.
-const { FilterXSS, escapeAttrValue } = xss as unknown as typeof XssModule;
+const { FilterXSS } = xss as unknown as typeof XssModule;
 
 const marked = new Marked({ gfm: true, async: false });
 
@@ -74,11 +74,42 @@ const DROPPED_WITH_BODY = new Set(["script", "style", "iframe", "object", "noscr
 // Enough named references for URLs and excerpts; anything else stays literal text, which is
 // still safe because every `&` is escaped again on the way out.
 const NAMED_REFERENCES: Record<string, string> = {
-  amp: "&", lt: "<", gt: ">", quot: '"', apos: "'", colon: ":", semi: ";", Tab: "\t", NewLine: "\n",
-  sol: "/", bsol: "\\", lpar: "(", rpar: ")", period: ".", comma: ",", excl: "!", num: "#", percnt: "%",
-  quest: "?", equals: "=", commat: "@", plus: "+", lowbar: "_", dollar: "$", ast: "*", nbsp: "\u00a0",
-  ndash: "\u2013", mdash: "\u2014", hellip: "\u2026", lsquo: "\u2018", rsquo: "\u2019", ldquo: "\u201c",
-  rdquo: "\u201d", laquo: "\u00ab", raquo: "\u00bb", copy: "\u00a9",
+  amp: "&",
+  lt: "<",
+  gt: ">",
+  quot: '"',
+  apos: "'",
+  colon: ":",
+  semi: ";",
+  Tab: "\t",
+  NewLine: "\n",
+  sol: "/",
+  bsol: "\\",
+  lpar: "(",
+  rpar: ")",
+  period: ".",
+  comma: ",",
+  excl: "!",
+  num: "#",
+  percnt: "%",
+  quest: "?",
+  equals: "=",
+  commat: "@",
+  plus: "+",
+  lowbar: "_",
+  dollar: "$",
+  ast: "*",
+  nbsp: "\u00a0",
+  ndash: "\u2013",
+  mdash: "\u2014",
+  hellip: "\u2026",
+  lsquo: "\u2018",
+  rsquo: "\u2019",
+  ldquo: "\u201c",
+  rdquo: "\u201d",
+  laquo: "\u00ab",
+  raquo: "\u00bb",
+  copy: "\u00a9",
 };
 
 /** HTML character references → characters, as a browser reads an attribute value or text. */
@@ -122,7 +153,8 @@ function createSanitizer(base: string): (html: string) => string {
     whiteList: ALLOWED,
     allowCommentTag: false,
     // Text keeps `"` escaped too, so no attribute-looking text survives to be rewritten later.
-    escapeHtml: (text: string) => text.replace(/[<>"]/g, (c) => ({ "<": "&lt;", ">": "&gt;", '"': "&quot;" })[c] as string),
+    escapeHtml: (text: string) =>
+      text.replace(/[<>"]/g, (c) => ({ "<": "&lt;", ">": "&gt;", '"': "&quot;" })[c] as string),
     onIgnoreTag(tag: string, _html: string, options: { position?: number; isClosing?: boolean }) {
       // xss's own stripIgnoreTagBody leaves "[removed]" markers; this drops the body silently.
       if (DROPPED_WITH_BODY.has(tag)) {
@@ -176,7 +208,13 @@ function balanceTags(html: string): string {
       .map((n) => `</${n}>`)
       .join("");
   });
-  return out + open.reverse().map((n) => `</${n}>`).join("");
+  return (
+    out +
+    open
+      .reverse()
+      .map((n) => `</${n}>`)
+      .join("")
+  );
 }
 
 /**

@@ -9,8 +9,7 @@ export const TAG_MAX = 40;
 /** Bumped when the stored shape changes; older records are skipped, never served half-read. */
 export const RECORD_VERSION = 1;
 
-const RFC3339 =
-  /^(\d{4})-(\d{2})-(\d{2})[Tt ](\d{2}):(\d{2}):(\d{2})(\.\d+)?([Zz]|([+-])(\d{2}):(\d{2}))$/;
+const RFC3339 = /^(\d{4})-(\d{2})-(\d{2})[Tt ](\d{2}):(\d{2}):(\d{2})(\.\d+)?([Zz]|([+-])(\d{2}):(\d{2}))$/;
 
 /** RFC 3339 date-time → `YYYY-MM-DDTHH:MM:SSZ` in UTC, or null when it is not a real instant. */
 export function normalizeDate(value: string): string | null {
@@ -119,7 +118,9 @@ export const ArticleInputSchema = v.strictObject({
   summary: v.optional(text(1000)),
   publishedAt: v.optional(dateTime),
   updatedAt: v.optional(dateTime),
-  authors: v.optional(v.pipe(v.array(AuthorSchema, "must be an array"), v.maxLength(10, "must have at most 10 authors"))),
+  authors: v.optional(
+    v.pipe(v.array(AuthorSchema, "must be an array"), v.maxLength(10, "must have at most 10 authors")),
+  ),
   tags: v.optional(TagsSchema),
   image: v.optional(absoluteUrl),
   language: v.optional(LanguageSchema),

@@ -1,7 +1,14 @@
 // Input → stored record: the one path both the admin API and the publish command take.
 import { decodeCharacterReferences, renderMarkdown } from "./markdown.ts";
+import {
+  type Article,
+  type ArticleInput,
+  type FieldIssue,
+  type Parsed,
+  parseArticleInput,
+  RECORD_VERSION,
+} from "./model.ts";
 import { cleanText } from "./text.ts";
-import { type Article, type ArticleInput, type FieldIssue, type Parsed, RECORD_VERSION, parseArticleInput } from "./model.ts";
 
 async function sha256(text: string): Promise<Uint8Array> {
   return new Uint8Array(await crypto.subtle.digest("SHA-256", new TextEncoder().encode(text)));
@@ -37,7 +44,8 @@ export async function prepareArticle(
   existing: Article | null,
 ): Promise<Parsed<Article>> {
   const issues: FieldIssue[] = [];
-  if (input.slug !== undefined && input.slug !== slug) issues.push({ path: "slug", message: `must be "${slug}", the slug in the URL` });
+  if (input.slug !== undefined && input.slug !== slug)
+    issues.push({ path: "slug", message: `must be "${slug}", the slug in the URL` });
   const publishedAt = input.publishedAt ?? existing?.publishedAt;
   if (!publishedAt) issues.push({ path: "publishedAt", message: "is required" });
   // When both are sent, parseArticleInput has already compared them.
@@ -72,7 +80,11 @@ export async function prepareArticle(
 }
 
 /** Validation and preparation in one step, every problem reported with its field. */
-export async function articleFromInput(slug: string, body: unknown, existing: Article | null): Promise<Parsed<Article>> {
+export async function articleFromInput(
+  slug: string,
+  body: unknown,
+  existing: Article | null,
+): Promise<Parsed<Article>> {
   const parsed = parseArticleInput(body);
   if (!parsed.ok) return parsed;
   return prepareArticle(slug, parsed.value, existing);

@@ -1,5 +1,6 @@
 // Characters XML 1.0 forbids (C0 controls but tab/LF/CR, U+FFFE/U+FFFF), the C1 controls it
 // discourages, and lone surrogates: none of them may reach a feed, a page or the store.
+// biome-ignore lint/suspicious/noControlCharactersInRegex: matching control characters is the point
 const FORBIDDEN = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F\uFFFE\uFFFF]/g;
 
 /** Well-formed Unicode with every character XML 1.0 rejects removed; CRLF becomes LF. */

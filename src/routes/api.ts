@@ -9,9 +9,9 @@ import type { AppEnv } from "../env.ts";
 import { strongEtag } from "../http/conditional.ts";
 import { ProblemError, problemResponse } from "../http/problem.ts";
 import { fromStore, serveRepresentation } from "../http/representation.ts";
-import { FEED_FILES, type FeedFormat, absolutizeHtml, articleUrl, feedUrl } from "../render/urls.ts";
+import { absolutizeHtml, articleUrl, FEED_FILES, type FeedFormat, feedUrl } from "../render/urls.ts";
 import type { Site } from "../site.ts";
-import { type Scope, deleteArticle, getArticle, putArticle } from "../store/kv.ts";
+import { deleteArticle, getArticle, putArticle, type Scope } from "../store/kv.ts";
 import { pingHub } from "../websub.ts";
 import { CORS_HEADERS, openCors } from "./feeds.ts";
 import { RENDER_VERSION } from "./scope.ts";
@@ -74,7 +74,11 @@ const otherSchemeIsNoToken = async (c: Context<AppEnv>, next: () => Promise<void
 const limitBody = bodyLimit({
   maxSize: MAX_BODY_BYTES,
   onError: () =>
-    problemResponse({ title: "Content Too Large", status: 413, detail: `The body must be at most ${MAX_BODY_BYTES} bytes.` }),
+    problemResponse({
+      title: "Content Too Large",
+      status: 413,
+      detail: `The body must be at most ${MAX_BODY_BYTES} bytes.`,
+    }),
 });
 
 /** The stored article as readers of the API see it: links absolute. */
@@ -85,13 +89,21 @@ function publicRecord(site: Site, article: Article) {
 async function readJson(c: Context<AppEnv>): Promise<unknown> {
   const type = c.req.header("Content-Type") ?? "";
   if (!/^application\/(?:[\w.+-]+\+)?json\s*(?:;|$)/i.test(type)) {
-    throw new ProblemError({ title: "Unsupported Media Type", status: 415, detail: "Send the article as application/json." });
+    throw new ProblemError({
+      title: "Unsupported Media Type",
+      status: 415,
+      detail: "Send the article as application/json.",
+    });
   }
   const text = await c.req.text();
   try {
     return JSON.parse(text);
   } catch (error) {
-    throw new ProblemError({ title: "Bad Request", status: 400, detail: `The body is not valid JSON: ${(error as Error).message}` });
+    throw new ProblemError({
+      title: "Bad Request",
+      status: 400,
+      detail: `The body is not valid JSON: ${(error as Error).message}`,
+    });
   }
 }
 
