@@ -1,6 +1,7 @@
 // The store's promises: fixed KV cost per request, and bad records never take a feed down.
 import { env } from "cloudflare:workers";
 import { beforeEach, describe, expect, it } from "vitest";
+import { tagSlug } from "../src/article/model.ts";
 import { articleFromInput } from "../src/article/prepare.ts";
 import { putArticle, rebuildIndexes } from "../src/store/kv.ts";
 import { articleInput, request, requestWithEnv, resetStore, SEED_SLUG, storeArticle, storeSeed } from "./helpers.ts";
@@ -117,6 +118,19 @@ describe("bad records", () => {
     const report = await rebuildIndexes(env.ARTICLES);
     expect(report.rewritten).toContain("all");
     expect(await (await request("/feed.json")).text()).toContain(SEED_SLUG);
+  });
+
+  it("rebuilds tag feeds for tags too long for KV's 1 KiB of metadata", async () => {
+    const tags = Array.from({ length: 10 }, (_, i) => `${"Ближний Восток".repeat(2)} ${i}`);
+    await storeArticle("long-tags", articleInput({ title: "Long tags", tags }));
+    const listed = await env.ARTICLES.list({ prefix: "article:long-tags" });
+    expect(JSON.stringify(listed.keys[0]?.metadata).length).toBeLessThanOrEqual(1024);
+    await env.ARTICLES.delete("catalog:all");
+    const report = await rebuildIndexes(env.ARTICLES);
+    expect(report.rewritten).toContain("all");
+    const feed = await request(`/tags/${encodeURIComponent(tagSlug(tags[9] as string))}/feed.json`);
+    expect(feed.status).toBe(200);
+    expect(await feed.text()).toContain("Long tags");
   });
 
   it("keeps every concurrent write of different articles", async () => {

@@ -181,6 +181,20 @@ function metaOf(article: Article): ArticleMeta {
   return meta;
 }
 
+const METADATA_MAX_BYTES = 1024;
+
+/**
+ * The metadata as stored: tag slugs percent-encoded (KV carries metadata in an ASCII header), and
+ * left out when they would pass KV's 1 KiB limit; the rebuild then reads that one record instead.
+ */
+function storedMetaOf(article: Article): Omit<ArticleMeta, "t"> & { t?: string[] } {
+  const meta = metaOf(article);
+  const stored = { ...meta, t: meta.t.map(encodeURIComponent) };
+  if (JSON.stringify(stored).length <= METADATA_MAX_BYTES) return stored;
+  const { t: _tags, ...withoutTags } = stored;
+  return withoutTags;
+}
+
 async function readRawTags(kv: KvLike, slug: string): Promise<Article | null> {
   return getArticle(kv, slug, () => undefined);
 }
@@ -261,7 +275,7 @@ export interface WriteResult {
 export function putArticle(kv: KvLike, article: Article, log: Logger = consoleLogger): Promise<WriteResult> {
   return serialized(async () => {
     const before = await readRawTags(kv, article.slug);
-    await kv.put(articleKey(article.slug), JSON.stringify(article), { metadata: metaOf(article) });
+    await kv.put(articleKey(article.slug), JSON.stringify(article), { metadata: storedMetaOf(article) });
     const scopes = await updateScopes(kv, article.slug, before, article, log);
     return { created: before === null, scopes };
   });
@@ -280,16 +294,23 @@ export function deleteArticle(kv: KvLike, slug: string, log: Logger = consoleLog
   });
 }
 
-function isMeta(value: unknown): value is ArticleMeta {
+/** Listing metadata back to tag slugs; null when absent or incomplete (the record is read instead). */
+function readMeta(value: unknown): ArticleMeta | null {
   const m = value as ArticleMeta | null | undefined;
-  return (
+  const complete =
     !!m &&
     typeof m.p === "string" &&
     typeof m.h === "string" &&
     (m.u === undefined || typeof m.u === "string") &&
     Array.isArray(m.t) &&
-    m.t.every((t) => typeof t === "string")
-  );
+    m.t.every((t) => typeof t === "string");
+  if (!complete) return null;
+  try {
+    return { ...m, t: m.t.map(decodeURIComponent) };
+  } catch {
+    // Malformed percent-encoding: treated like missing metadata, so the record itself is read.
+    return null;
+  }
 }
 
 export interface RebuildReport {
@@ -314,8 +335,9 @@ export async function rebuildIndexes(
   const known = new Map<string, ArticleEntry>();
   for await (const key of listAll(kv, "article:")) {
     const slug = key.name.slice("article:".length);
-    if (isMeta(key.metadata)) {
-      metas.set(slug, key.metadata);
+    const meta = readMeta(key.metadata);
+    if (meta) {
+      metas.set(slug, meta);
       continue;
     }
     const article = await getArticle(kv, slug, log);
@@ -398,5 +420,5 @@ export async function listArticleSlugs(kv: KvLike): Promise<string[]> {
 export async function writeArticleRecord(kv: KvLike, slug: string, article: Article | null): Promise<void> {
   if (article === null) return kv.delete(articleKey(slug));
   if (article.slug !== slug) throw new Error(`record for "${article.slug}" written under "${slug}"`);
-  await kv.put(articleKey(slug), JSON.stringify(article), { metadata: metaOf(article) });
+  await kv.put(articleKey(slug), JSON.stringify(article), { metadata: storedMetaOf(article) });
 }
