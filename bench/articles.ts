@@ -3,7 +3,7 @@ import { readFileSync } from "node:fs";
 import { type Article, type ArticleEntry, tagSlug, toEntry } from "../src/article/model.ts";
 import { articleFromInput } from "../src/article/prepare.ts";
 import { parseContentFile } from "../src/publish/content.ts";
-import { type KvLike, putArticle, rebuildIndexes } from "../src/store/kv.ts";
+import { type KvLike, putArticle, rebuildIndexes, writeArticleRecord } from "../src/store/kv.ts";
 
 const SEED_FILE = "isis-k-and-the-crocus-city-hall-attack.md";
 const SEED_URL = new URL(`../content/${SEED_FILE}`, import.meta.url);
@@ -96,31 +96,42 @@ export const entriesOf = (articles: Article[]): ArticleEntry[] => articles.map(t
 /** A tag every generated store of at least 20 articles uses, in its URL form. */
 export const SAMPLE_TAG = tagSlug(TAGS[0] as string);
 
+export interface KvRecord {
+  key: string;
+  value: string;
+  metadata: unknown;
+}
+
+/** The KV writes `writeArticleRecord` makes, collected instead of made, to be sent in bulk. */
+async function recordsOf(articles: Article[]): Promise<KvRecord[]> {
+  const records: KvRecord[] = [];
+  const refuse = () => Promise.reject(new Error("writeArticleRecord was expected only to put"));
+  const collector: KvLike = {
+    put: async (key, value, options) => {
+      records.push({ key, value, metadata: options?.metadata });
+    },
+    get: refuse,
+    delete: refuse,
+    list: refuse,
+  };
+  for (const article of articles) await writeArticleRecord(collector, article.slug, article);
+  return records;
+}
+
 /**
- * Stores `articles` the way the code does. The records go in bulk (`putRecords`: KV key and
- * listing metadata as src/store/kv.ts writes them), then one rebuildIndexes builds every index,
- * as the hourly cron would; a few articles go through putArticle, the API's write path; a
- * last rebuildIndexes must find nothing to rewrite, which proves the three agree.
+ * Stores `articles` the way the code does: records as the store's batch writer writes them (sent
+ * in bulk), one rebuildIndexes for every index, as the publish command does; a few articles
+ * through putArticle, the API's write path; and a last rebuildIndexes that must find nothing
+ * to rewrite, which proves the three agree.
  */
 export async function seedStore(
   kv: KvLike,
   articles: Article[],
-  putRecords: (records: { key: string; value: string; metadata: unknown }[]) => Promise<void>,
+  putRecords: (records: KvRecord[]) => Promise<void>,
 ): Promise<void> {
   const viaPut = articles.slice(0, 3);
   const bulk = articles.slice(3);
-  await putRecords(
-    bulk.map((article) => ({
-      key: `article:${article.slug}`,
-      value: JSON.stringify(article),
-      metadata: {
-        p: article.publishedAt,
-        ...(article.updatedAt ? { u: article.updatedAt } : {}),
-        h: article.hash,
-        t: article.tags.map(tagSlug),
-      },
-    })),
-  );
+  await putRecords(await recordsOf(bulk));
   await rebuildIndexes(kv, { fresh: bulk, log: failOnLog });
   for (const article of viaPut) await putArticle(kv, article, failOnLog);
   const report = await rebuildIndexes(kv, { log: failOnLog });

@@ -6,6 +6,7 @@ import { join } from "node:path";
 import { convertV4MiniflareOptions, Miniflare } from "miniflare";
 import { unstable_readConfig } from "wrangler";
 import type { KvLike } from "../src/store/kv.ts";
+import type { KvRecord } from "./articles.ts";
 import { type Build, ROOT } from "./build.ts";
 
 export const SITE_URL = "https://news.example";
@@ -85,12 +86,6 @@ export default {
   },
 };
 `;
-
-export interface KvRecord {
-  key: string;
-  value: string;
-  metadata: unknown;
-}
 
 export interface Runtime {
   mf: Miniflare;
