@@ -1,6 +1,6 @@
 // Builds Workers exactly as `wrangler deploy --dry-run` would upload them, and measures them.
 import { execFile } from "node:child_process";
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -11,6 +11,8 @@ export const ROOT = fileURLToPath(new URL("..", import.meta.url));
 const WRANGLER = join(ROOT, "node_modules", "wrangler", "bin", "wrangler.js");
 
 export interface Build {
+  /** The temporary directory holding everything built, removed with `removeBuild`. */
+  root: string;
   dir: string;
   /** The entry module's file name inside `dir`. */
   main: string;
@@ -23,7 +25,7 @@ export interface Build {
 export const tempDir = (name: string) => mkdtempSync(join(tmpdir(), `feed-bench-${name}-`));
 
 /** `wrangler deploy --dry-run --outdir` with the project's wrangler, offline and quiet. */
-export async function dryRun(configPath: string, outdir: string): Promise<Build> {
+export async function dryRun(root: string, configPath: string, outdir: string): Promise<Build> {
   const metafile = join(outdir, "meta.json");
   await promisify(execFile)(
     process.execPath,
@@ -43,12 +45,13 @@ export async function dryRun(configPath: string, outdir: string): Promise<Build>
   const inputs = Object.entries(output?.inputs ?? {})
     .map(([path, v]) => ({ path, bytes: v.bytesInOutput }))
     .sort((a, b) => b.bytes - a.bytes);
-  return { dir: outdir, main, raw: bytes.length, gzip: gzipSync(bytes, { level: 9 }).length, inputs };
+  return { root, dir: outdir, main, raw: bytes.length, gzip: gzipSync(bytes, { level: 9 }).length, inputs };
 }
 
 /** The project's deployable Worker. */
 export function buildApp(): Promise<Build> {
-  return dryRun(join(ROOT, "wrangler.toml"), tempDir("app"));
+  const dir = tempDir("app");
+  return dryRun(dir, join(ROOT, "wrangler.toml"), dir);
 }
 
 /** A bare Hono "hello" Worker built the same way: the floor any Hono Worker pays. */
@@ -65,7 +68,11 @@ export function buildHello(): Promise<Build> {
     join(dir, "wrangler.toml"),
     `name = "hello"\nmain = "src/index.ts"\ncompatibility_date = "2026-11-01"\n`,
   );
-  return dryRun(join(dir, "wrangler.toml"), join(dir, "dist"));
+  return dryRun(dir, join(dir, "wrangler.toml"), join(dir, "dist"));
+}
+
+export function removeBuild(build: Build): void {
+  rmSync(build.root, { recursive: true, force: true });
 }
 
 /** Groups esbuild inputs by package (or `src`), largest first. */

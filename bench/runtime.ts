@@ -49,10 +49,18 @@ export default {
 // counts. Lives only in the bench: the production bundle is imported unchanged.
 const COUNTER = (main: string) => `
 import app from "./${main}";
-let counts = { reads: 0, lists: 0, writes: 0, keys: [] };
+const fresh = () => ({ reads: 0, lists: 0, writes: 0, keys: [], bytesRead: 0 });
+let counts = fresh();
+const size = (value) => (typeof value === "string" ? new TextEncoder().encode(value).length : 0);
 function counting(kv) {
   return {
-    get: (...a) => (counts.reads++, counts.keys.push(a[0]), kv.get(...a)),
+    get: async (...a) => {
+      counts.reads++;
+      counts.keys.push(a[0]);
+      const value = await kv.get(...a);
+      counts.bytesRead += size(value);
+      return value;
+    },
     getWithMetadata: (...a) => (counts.reads++, kv.getWithMetadata(...a)),
     list: (...a) => (counts.lists++, kv.list(...a)),
     put: (...a) => (counts.writes++, kv.put(...a)),
@@ -64,7 +72,7 @@ export default {
   async fetch(request, env, ctx) {
     if (new URL(request.url).pathname === "/__kv") {
       const body = JSON.stringify(counts);
-      counts = { reads: 0, lists: 0, writes: 0, keys: [] };
+      counts = fresh();
       return new Response(body, { headers: { "Content-Type": "application/json" } });
     }
     // One wrapped env for the isolate's life, as the runtime keeps one env: per-env caches behave.
