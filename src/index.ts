@@ -5,6 +5,7 @@ import { methodNotAllowed } from "hono/method-not-allowed";
 import type { AppEnv } from "./env.ts";
 import { ProblemError, problemResponse, StoreUnavailableError } from "./http/problem.ts";
 import { serveLastGood } from "./http/representation.ts";
+import { useIsolateMemory } from "./lru.ts";
 import { renderNotFoundPage } from "./render/html.tsx";
 import { registerApiRoutes } from "./routes/api.ts";
 import { registerFeedRoutes } from "./routes/feeds.ts";
@@ -18,7 +19,9 @@ const RETRY_AFTER_SECONDS = "30";
 const app = new Hono<AppEnv>();
 
 app.use(async function resolveSite(c, next) {
-  c.set("site", siteFor(siteConfig(c.env), c.req.url));
+  const config = siteConfig(c.env);
+  useIsolateMemory(config.isolateMemory);
+  c.set("site", siteFor(config, c.req.url));
   await next();
 });
 

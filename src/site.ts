@@ -8,6 +8,8 @@ export interface Site {
   author: string;
   pageSize: number;
   hub: string | null;
+  /** Whether isolates remember KV reads and rendered bodies between requests (see src/lru.ts). */
+  isolateMemory: boolean;
 }
 
 export type SiteConfig = Omit<Site, "origin"> & { origin: string | null };
@@ -30,7 +32,14 @@ const absoluteOrigin = (name: string, value: string) => new URL(absoluteUrl(name
 
 type SiteVars = Partial<
   Record<
-    "SITE_URL" | "SITE_TITLE" | "SITE_DESCRIPTION" | "SITE_LANGUAGE" | "SITE_AUTHOR" | "FEED_PAGE_SIZE" | "WEBSUB_HUB",
+    | "SITE_URL"
+    | "SITE_TITLE"
+    | "SITE_DESCRIPTION"
+    | "SITE_LANGUAGE"
+    | "SITE_AUTHOR"
+    | "FEED_PAGE_SIZE"
+    | "WEBSUB_HUB"
+    | "ISOLATE_MEMORY",
     string
   >
 >;
@@ -44,6 +53,8 @@ export function readSiteConfig(vars: SiteVars): SiteConfig {
   if (!/^[A-Za-z]{2,3}(?:-[A-Za-z0-9]{1,8})*$/.test(language)) {
     throw new ConfigError("SITE_LANGUAGE must be a BCP 47 language tag");
   }
+  const memory = vars.ISOLATE_MEMORY?.trim() || "on";
+  if (memory !== "on" && memory !== "off") throw new ConfigError('ISOLATE_MEMORY must be "on" or "off"');
   return {
     origin: vars.SITE_URL?.trim() ? absoluteOrigin("SITE_URL", vars.SITE_URL.trim()) : null,
     title: vars.SITE_TITLE?.trim() || "Articles",
@@ -52,6 +63,7 @@ export function readSiteConfig(vars: SiteVars): SiteConfig {
     author: vars.SITE_AUTHOR?.trim() || vars.SITE_TITLE?.trim() || "Editor",
     pageSize: size,
     hub: vars.WEBSUB_HUB?.trim() ? absoluteUrl("WEBSUB_HUB", vars.WEBSUB_HUB.trim()) : null,
+    isolateMemory: memory === "on",
   };
 }
 
@@ -67,6 +79,33 @@ export function siteConfig(env: SiteVars & object): SiteConfig {
   return config;
 }
 
+const sites = new WeakMap<SiteConfig, Map<string, Site>>();
+const fingerprints = new WeakMap<Site, string>();
+
+/** The site as a request sees it; one object per config and origin, so work keyed on it is reused. */
 export function siteFor(config: SiteConfig, requestUrl: string): Site {
-  return { ...config, origin: config.origin ?? new URL(requestUrl).origin };
+  const origin = config.origin ?? new URL(requestUrl).origin;
+  let byOrigin = sites.get(config);
+  if (!byOrigin) {
+    byOrigin = new Map();
+    sites.set(config, byOrigin);
+  }
+  let site = byOrigin.get(origin);
+  if (!site) {
+    site = { ...config, origin };
+    // A Worker reached under many hostnames (no SITE_URL) must not grow this without bound.
+    if (byOrigin.size < 100) byOrigin.set(origin, site);
+  }
+  return site;
+}
+
+/** Everything about the site that shapes a representation, as one string for validators. */
+export function siteFingerprint(site: Site): string {
+  let fingerprint = fingerprints.get(site);
+  if (fingerprint === undefined) {
+    const { isolateMemory: _memory, ...shaping } = site;
+    fingerprint = JSON.stringify(shaping);
+    fingerprints.set(site, fingerprint);
+  }
+  return fingerprint;
 }

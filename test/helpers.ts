@@ -5,7 +5,7 @@ import type { Article } from "../src/article/model.ts";
 import { articleFromInput } from "../src/article/prepare.ts";
 import worker from "../src/index.ts";
 import { parseContentFile } from "../src/publish/content.ts";
-import { putArticle } from "../src/store/kv.ts";
+import { forgetReads, putArticle } from "../src/store/kv.ts";
 
 export const ORIGIN = "https://news.example";
 export const SEED_FILE = "isis-k-and-the-crocus-city-hall-attack.md";
@@ -65,8 +65,10 @@ export async function storeSeed(): Promise<Article> {
   return storeArticle(file.value.slug, file.value.input);
 }
 
+/** Empties KV, and the isolate's memory of it (the store cannot see `reset()`). */
 export async function resetStore(): Promise<void> {
   await reset();
+  forgetReads(env.ARTICLES);
 }
 
 /** The seed's body paragraphs, as plain text: what every full-content representation must carry. */

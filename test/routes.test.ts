@@ -53,7 +53,11 @@ describe("errors", () => {
     }
   });
 
-  it("answers an unknown API path with problem+json", async () => {
+  it("answers an unknown API path with problem+json, readable from other origins", async () => {
+    for (const path of ["/api/articles/no-such-article", "/tags/nothing/feed.json"]) {
+      const response = await request(path, { headers: { Origin: "https://reader.example" } });
+      expect(response.headers.get("Access-Control-Allow-Origin"), path).toBe("*");
+    }
     for (const path of ["/api/nothing", "/api/articles/no-such-article"]) {
       const response = await request(path);
       expect(response.status, path).toBe(404);

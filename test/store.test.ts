@@ -1,9 +1,9 @@
 // The store's promises: fixed KV cost per request, and bad records never take a feed down.
 import { env } from "cloudflare:workers";
-import { beforeEach, describe, expect, it } from "vitest";
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { tagSlug } from "../src/article/model.ts";
 import { articleFromInput } from "../src/article/prepare.ts";
-import { putArticle, rebuildIndexes } from "../src/store/kv.ts";
+import { putArticle, rebuildIndexes, SCOPE_MEMORY_MS } from "../src/store/kv.ts";
 import { articleInput, request, requestWithEnv, resetStore, SEED_SLUG, storeArticle, storeSeed } from "./helpers.ts";
 
 interface Counts {
@@ -84,6 +84,47 @@ describe("KV cost of a request", () => {
     const response = await requestWithEnv({ ARTICLES: kv }, "/rss.xml", { headers: { "If-None-Match": etag } });
     expect(response.status).toBe(304);
     expect(counts).toEqual({ get: 1, list: 0, put: 0, delete: 0 });
+  });
+});
+
+describe("isolate memory", () => {
+  afterEach(() => {
+    vi.useRealTimers();
+  });
+
+  it("answers a repeated poll without any KV read", async () => {
+    const { kv, counts } = countingKv();
+    const first = await requestWithEnv({ ARTICLES: kv }, "/feed.json");
+    const etag = first.headers.get("ETag") as string;
+    expect(counts.get).toBe(2);
+    const again = await requestWithEnv({ ARTICLES: kv }, "/feed.json");
+    const revalidated = await requestWithEnv({ ARTICLES: kv }, "/feed.json", { headers: { "If-None-Match": etag } });
+    expect(await again.text()).toBe(await first.text());
+    expect(revalidated.status).toBe(304);
+    expect(counts.get).toBe(2);
+  });
+
+  it("trusts a scope head for a few seconds only, well inside KV's own 60 s", async () => {
+    vi.useFakeTimers({ toFake: ["Date"] });
+    await request("/rss.xml");
+    // Another isolate's publish: this one's store never saw the write.
+    const other = countingKv().kv;
+    const parsed = await articleFromInput("elsewhere", articleInput({ title: "Published elsewhere" }), null);
+    if (!parsed.ok) throw new Error("bad fixture");
+    await putArticle(other, parsed.value);
+    expect(await (await request("/rss.xml")).text()).not.toContain("Published elsewhere");
+    vi.advanceTimersByTime(SCOPE_MEMORY_MS + 1);
+    expect(await (await request("/rss.xml")).text()).toContain("Published elsewhere");
+  });
+
+  it("can be turned off, so every request reads KV", async () => {
+    const { kv, counts } = countingKv();
+    await requestWithEnv({ ARTICLES: kv, ISOLATE_MEMORY: "off" }, "/feed.json");
+    const afterFirst = counts.get;
+    await requestWithEnv({ ARTICLES: kv, ISOLATE_MEMORY: "off" }, "/feed.json");
+    // The scope head again; the body itself may come from the edge cache.
+    expect(counts.get).toBeGreaterThan(afterFirst);
+    await requestWithEnv({ ISOLATE_MEMORY: "on" }, "/");
   });
 });
 

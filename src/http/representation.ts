@@ -1,6 +1,7 @@
 // Serves one rendered representation politely: 304 before rendering, the edge cache keyed by
 // the validator, gzip made once per representation, and the last good copy when KV is down.
 import type { Context } from "hono";
+import { Lru } from "../lru.ts";
 import { httpDate, isNotModified, notModified } from "./conditional.ts";
 import { StoreUnavailableError } from "./problem.ts";
 
@@ -22,6 +23,8 @@ export interface Representation {
 }
 
 const CACHE_TTL = "public, max-age=604800";
+/** Rendered bodies by URL and validator: a poll this isolate answered before costs no cache lookup. */
+const bodyMemory = new Lru<ArrayBuffer | Uint8Array>(500, 16 * 1024 * 1024);
 const ENCODING_HEADER = "X-Stored-Encoding";
 
 /** What the client itself accepts: on Cloudflare the Worker sees `br, gzip` whatever it sent. */
@@ -80,11 +83,17 @@ export async function serveRepresentation(c: Context, rep: Representation): Prom
   const headers = finalHeaders(rep, etag, encoding);
   if (isNotModified(request.headers, etag, rep.lastModified)) return notModified(headers);
 
-  const cache = defaultCache();
   const key = cacheKey(request, encoding);
+  const memoryKey = `${key.url}\n${etag}`;
+  const remembered = bodyMemory.get(memoryKey);
+  if (remembered) return respond(request.method === "HEAD" ? null : remembered, headers);
+
+  const cache = defaultCache();
   const cached = cache ? await cache.match(key) : undefined;
   if (cached && cached.headers.get("ETag") === etag) {
-    return respond(request.method === "HEAD" ? null : cached.body, headers);
+    const bytes = await cached.arrayBuffer();
+    bodyMemory.set(memoryKey, bytes, { weight: bytes.byteLength });
+    return respond(request.method === "HEAD" ? null : bytes, headers);
   }
 
   const rendered = await rep.render();
@@ -92,12 +101,15 @@ export async function serveRepresentation(c: Context, rep: Representation): Prom
   const body = encoding === "gzip" ? await gzip(text) : new TextEncoder().encode(text);
   if (rendered.etag) {
     headers.set("ETag", variantEtag(rendered.etag, encoding));
-  } else if (cache) {
-    const stored = new Headers(headers);
-    stored.set("Cache-Control", CACHE_TTL);
-    stored.delete("Content-Encoding");
-    stored.set(ENCODING_HEADER, encoding);
-    c.executionCtx.waitUntil(cache.put(key, new Response(body, { headers: stored })));
+  } else {
+    bodyMemory.set(memoryKey, body, { weight: body.byteLength });
+    if (cache) {
+      const stored = new Headers(headers);
+      stored.set("Cache-Control", CACHE_TTL);
+      stored.delete("Content-Encoding");
+      stored.set(ENCODING_HEADER, encoding);
+      c.executionCtx.waitUntil(cache.put(key, new Response(body, { headers: stored })));
+    }
   }
   return respond(request.method === "HEAD" ? null : body, headers);
 }

@@ -182,10 +182,8 @@ async function deleteRoute(c: Context<AppEnv>) {
 
 export function registerApiRoutes(app: Hono<AppEnv>): void {
   const path = "/api/articles/:slug";
-  app.use(path, async (c, next) => {
-    if (c.req.method === "GET" || c.req.method === "HEAD" || c.req.method === "OPTIONS") return openCors(c, next);
-    await next();
-  });
+  // Reads are public, errors included, so cross-origin readers can see a 404; writes are not.
+  app.use(path, (c, next) => (c.req.method === "PUT" || c.req.method === "DELETE" ? next() : openCors(c, next)));
   app.get(path, getRoute);
   app.put(path, adminEnabled, otherSchemeIsNoToken, adminAuth, limitBody, putRoute);
   app.delete(path, adminEnabled, otherSchemeIsNoToken, adminAuth, deleteRoute);

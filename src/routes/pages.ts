@@ -7,6 +7,7 @@ import { strongEtag } from "../http/conditional.ts";
 import { fromStore, serveRepresentation } from "../http/representation.ts";
 import { renderArticlePage, renderListPage } from "../render/html.tsx";
 import { ICON_HASH, ICON_PATH, ICON_SVG, STYLESHEET, STYLESHEET_HASH, STYLESHEET_PATH } from "../render/style.ts";
+import { siteFingerprint } from "../site.ts";
 import { getArticle } from "../store/kv.ts";
 import { NotFound, RENDER_VERSION, renderScope, resolveScopePage, scopeEtag } from "./scope.ts";
 
@@ -53,7 +54,7 @@ async function articlePage(c: Context<AppEnv>) {
   if (!article) throw new NotFound();
   const site = c.get("site");
   return serveRepresentation(c, {
-    etag: await strongEtag([RENDER_VERSION, "article", JSON.stringify(site), article.hash]),
+    etag: await strongEtag([RENDER_VERSION, "article", siteFingerprint(site), article.hash]),
     lastModified: article.updatedAt ?? article.publishedAt,
     contentType: HTML,
     cacheControl: PAGE_CACHE_CONTROL,

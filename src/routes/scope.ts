@@ -6,6 +6,7 @@ import type { AppEnv } from "../env.ts";
 import { strongEtag } from "../http/conditional.ts";
 import { fromStore } from "../http/representation.ts";
 import { buildFeedView, type FeedView } from "../render/view.ts";
+import { siteFingerprint } from "../site.ts";
 import { ALL, type CatalogRow, pageRows, readEntries, readScope, type ScopeHead, tagScope } from "../store/kv.ts";
 
 /** Bumped whenever a renderer's output changes for the same articles, so old ETags stop matching. */
@@ -33,15 +34,12 @@ export function parsePage(value: string | undefined): number | null {
 
 /** Each page has one URL: `?page=1` and `/tags/Middle%20East` move permanently to the canonical form. */
 function canonicalRedirect(c: Context<AppEnv>, page: number, slug: string | null): void {
-  const url = new URL(c.req.url);
   const tagParam = c.req.param("tag");
-  let path = url.pathname;
-  if (slug !== null && tagParam !== undefined && tagParam !== slug) {
-    path = path.replace(/^\/tags\/[^/]+/, `/tags/${encodeURIComponent(slug)}`);
-  }
-  if (path !== url.pathname || url.searchParams.get("page") === "1") {
-    throw new HTTPException(301, { res: c.redirect(`${path}${page > 1 ? `?page=${page}` : ""}`, 301) });
-  }
+  const otherSpelling = slug !== null && tagParam !== undefined && tagParam !== slug;
+  if (!otherSpelling && c.req.query("page") !== "1") return;
+  let path = c.req.path;
+  if (otherSpelling) path = path.replace(/^\/tags\/[^/]+/, `/tags/${encodeURIComponent(slug)}`);
+  throw new HTTPException(301, { res: c.redirect(`${path}${page > 1 ? `?page=${page}` : ""}`, 301) });
 }
 
 const EMPTY: ScopeHead = { v: 1, total: 0, head: [] };
@@ -91,19 +89,36 @@ export function scopeEtag(
   c: Context<AppEnv>,
   format: string,
   page: ScopePage,
-  versions: readonly { 0: string; 1: string }[] = page.rows,
+  versions?: readonly { 0: string; 1: string }[],
 ): Promise<string> {
-  const site = c.get("site");
-  return strongEtag([
-    RENDER_VERSION,
-    format,
-    JSON.stringify(site),
-    String(page.page),
-    String(page.head.total),
-    page.tag?.name ?? "",
-    ...versions.map((v) => `${v[0]}:${v[1]}`),
-  ]);
+  const fingerprint = siteFingerprint(c.get("site"));
+  const compute = () =>
+    strongEtag([
+      RENDER_VERSION,
+      format,
+      fingerprint,
+      String(page.page),
+      String(page.head.total),
+      page.tag?.name ?? "",
+      ...(versions ?? page.rows).map((v) => `${v[0]}:${v[1]}`),
+    ]);
+  if (versions) return compute();
+  // A remembered head is the same object on every poll: its validators are worked out once.
+  let byHead = etagsByHead.get(page.head);
+  if (!byHead) {
+    byHead = new Map();
+    etagsByHead.set(page.head, byHead);
+  }
+  const key = `${format}\n${page.page}\n${fingerprint}`;
+  let etag = byHead.get(key);
+  if (!etag) {
+    etag = compute();
+    byHead.set(key, etag);
+  }
+  return etag;
 }
+
+const etagsByHead = new WeakMap<ScopeHead, Map<string, Promise<string>>>();
 
 /** Renders a scope page; when KV mixed versions, the validator is recomputed from what was shown. */
 export async function renderScope(

@@ -9,6 +9,7 @@ import {
   tagSlug,
   toEntry,
 } from "../article/model.ts";
+import { Lru, perNamespace } from "../lru.ts";
 
 /** The slice of the KV API the store uses; the publish command supplies it over wrangler. */
 export interface KvLike {
@@ -93,20 +94,40 @@ function isRow(value: unknown): value is CatalogRow {
   return Array.isArray(value) && value.length === 4 && value.every((part) => typeof part === "string");
 }
 
+/** How long an isolate trusts a scope head it read; far inside KV's own 60 s staleness. */
+export const SCOPE_MEMORY_MS = 5_000;
+const scopeMemory = perNamespace(() => new Lru<ScopeHead | null>(1_000));
+const entryMemory = perNamespace(() => new Lru<ArticleEntry>(2_000));
+
+/**
+ * Forgets what this isolate remembers of KV reads, for callers that change KV behind the store's
+ * back (the store's own writes already forget what they change).
+ */
+export function forgetReads(kv: KvLike): void {
+  scopeMemory(kv).clear();
+  entryMemory(kv).clear();
+}
+
+/** A scope's head, or null when the scope does not exist (or its index is corrupt: logged). */
 export async function readScope(kv: KvLike, scope: Scope, log: Logger = consoleLogger): Promise<ScopeHead | null> {
+  const memory = scopeMemory(kv);
+  const remembered = memory.get(scope);
+  if (remembered !== undefined) return remembered;
   const value = parseJson(await kv.get(scopeKey(scope), "text")) as ScopeHead | null | undefined;
-  if (value === null) return null;
+  let head: ScopeHead | null = value ?? null;
   if (
-    !value ||
-    value.v !== INDEX_VERSION ||
-    typeof value.total !== "number" ||
-    !Array.isArray(value.head) ||
-    !value.head.every(isRow)
+    value !== null &&
+    (!value ||
+      value.v !== INDEX_VERSION ||
+      typeof value.total !== "number" ||
+      !Array.isArray(value.head) ||
+      !value.head.every(isRow))
   ) {
     log("ignoring a corrupt scope index", { key: scopeKey(scope) });
-    return null;
+    head = null;
   }
-  return value;
+  memory.set(scope, head, { ttlMs: SCOPE_MEMORY_MS });
+  return head;
 }
 
 export async function readCatalog(kv: KvLike, scope: Scope, log: Logger = consoleLogger): Promise<CatalogRow[]> {
@@ -146,6 +167,22 @@ export async function readEntries(
   log: Logger = consoleLogger,
 ): Promise<ArticleEntry[]> {
   if (rows.length === 0) return [];
+  const memory = entryMemory(kv);
+  const remembered = rows.map(([slug, hash]) => memory.get(`${slug}\n${hash}`));
+  if (remembered.every((entry) => entry !== undefined)) return remembered as ArticleEntry[];
+  const entries = await readEntriesFromKv(kv, scope, head, offset, rows, log);
+  for (const entry of entries) memory.set(`${entry.slug}\n${entry.hash}`, entry);
+  return entries;
+}
+
+async function readEntriesFromKv(
+  kv: KvLike,
+  scope: Scope,
+  head: ScopeHead,
+  offset: number,
+  rows: CatalogRow[],
+  log: Logger,
+): Promise<ArticleEntry[]> {
   if (offset + rows.length <= head.head.length) {
     const text = (await kv.get(itemsKey(scope), "text")) ?? "";
     const entries: ArticleEntry[] = [];
@@ -209,6 +246,7 @@ async function writeScope(
 ): Promise<void> {
   if (catalog.length === 0) {
     await Promise.all([kv.delete(scopeKey(scope)), kv.delete(itemsKey(scope)), kv.delete(catalogKey(scope))]);
+    scopeMemory(kv).delete(scope);
     return;
   }
   const current = new Map<string, ArticleEntry>();
@@ -239,6 +277,7 @@ async function writeScope(
   // Items before the head: a reader that sees the new head finds the entries it names.
   await Promise.all([kv.put(itemsKey(scope), lines.join("\n")), kv.put(catalogKey(scope), JSON.stringify(catalog))]);
   await kv.put(scopeKey(scope), JSON.stringify(head));
+  scopeMemory(kv).delete(scope);
 }
 
 function sortRows(rows: CatalogRow[]): CatalogRow[] {
