@@ -24,6 +24,7 @@ const site: Site = {
   author: "World Brief Editors",
   pageSize: 20,
   hub: "https://hub.example/",
+  isolateMemory: true,
 };
 
 async function entry(slug: string, input: Record<string, unknown>): Promise<ArticleEntry> {

@@ -1,7 +1,7 @@
 // (view) → JSON Feed 1.1, typed so that an item without content cannot be built.
-import { modifiedAt } from "../article/model.ts";
+import { type ArticleEntry, modifiedAt } from "../article/model.ts";
 import { absolutizeHtml, articleUrl, feedUrl } from "./urls.ts";
-import { authorsOf, type FeedView, homeUrl, pagingLinks } from "./view.ts";
+import { authorsOf, type FeedView, homeUrl, pagingLinks, rememberItem } from "./view.ts";
 
 export interface JsonFeedAuthor {
   name: string;
@@ -42,10 +42,10 @@ export interface JsonFeed {
 const author = (a: { name: string; url?: string | undefined }): JsonFeedAuthor =>
   a.url ? { name: a.name, url: a.url } : { name: a.name };
 
-export function buildJsonFeed(view: FeedView): JsonFeed {
+function feedHead(view: FeedView): Omit<JsonFeed, "items"> {
   const { site } = view;
   const next = pagingLinks(view, "json").next;
-  const feed: JsonFeed = {
+  return {
     version: "https://jsonfeed.org/version/1.1",
     title: view.title,
     home_page_url: homeUrl(view),
@@ -55,26 +55,37 @@ export function buildJsonFeed(view: FeedView): JsonFeed {
     language: site.language,
     authors: [{ name: site.author }],
     ...(site.hub ? { hubs: [{ type: "WebSub", url: site.hub }] } : {}),
-    items: view.entries.map((entry) => {
-      const item: JsonFeedItem = {
-        id: entry.id,
-        url: articleUrl(site.origin, entry.slug),
-        title: entry.title,
-        content_html: absolutizeHtml(entry.html, site.origin),
-        date_published: entry.publishedAt,
-        date_modified: modifiedAt(entry),
-        authors: authorsOf(view, entry).map(author),
-      };
-      if (entry.summary) item.summary = entry.summary;
-      if (entry.image) item.image = entry.image;
-      if (entry.tags.length > 0) item.tags = entry.tags;
-      if (entry.language) item.language = entry.language;
-      return item;
-    }),
   };
-  return feed;
 }
 
+function jsonFeedItem(view: FeedView, entry: ArticleEntry): JsonFeedItem {
+  const { site } = view;
+  const item: JsonFeedItem = {
+    id: entry.id,
+    url: articleUrl(site.origin, entry.slug),
+    title: entry.title,
+    content_html: absolutizeHtml(entry.html, site.origin),
+    date_published: entry.publishedAt,
+    date_modified: modifiedAt(entry),
+    authors: authorsOf(view, entry).map(author),
+  };
+  if (entry.summary) item.summary = entry.summary;
+  if (entry.image) item.image = entry.image;
+  if (entry.tags.length > 0) item.tags = entry.tags;
+  if (entry.language) item.language = entry.language;
+  return item;
+}
+
+export function buildJsonFeed(view: FeedView): JsonFeed {
+  return { ...feedHead(view), items: view.entries.map((entry) => jsonFeedItem(view, entry)) };
+}
+
+/** Compact JSON: readers parse it, and each item's text is remembered between renders. */
 export function renderJsonFeed(view: FeedView): string {
-  return `${JSON.stringify(buildJsonFeed(view), null, 2)}\n`;
+  let items = "";
+  for (const entry of view.entries) {
+    if (items) items += ",";
+    items += rememberItem("json", view, entry, () => JSON.stringify(jsonFeedItem(view, entry)));
+  }
+  return `${JSON.stringify(feedHead(view)).slice(0, -1)},"items":[${items}]}\n`;
 }

@@ -1,5 +1,6 @@
 // The neutral model every renderer reads: one page of one scope, with its URLs worked out.
 import { type ArticleEntry, modifiedAt } from "../article/model.ts";
+import { Lru } from "../lru.ts";
 import type { Site } from "../site.ts";
 import { type FeedFormat, feedUrl, pageUrl } from "./urls.ts";
 
@@ -72,3 +73,20 @@ export const homeUrl = (view: FeedView) => pageUrl(view.site.origin, view.tag?.s
 
 export const authorsOf = (view: FeedView, entry: ArticleEntry) =>
   entry.authors.length > 0 ? entry.authors : [{ name: view.site.author }];
+
+const renderedItems = new Lru<string>(3_000, 16 * 1024 * 1024);
+
+/**
+ * One entry's rendered item, remembered: it depends only on the entry (its content hash) and the
+ * site, so after a publish a feed re-renders the one item that changed, not the whole page.
+ */
+export function rememberItem(format: string, view: FeedView, entry: ArticleEntry, render: () => string): string {
+  const { site } = view;
+  const key = `${format}\n${entry.hash}\n${entry.slug}\n${site.origin}\n${site.author}\n${site.language}`;
+  let item = renderedItems.get(key);
+  if (item === undefined) {
+    item = render();
+    renderedItems.set(key, item, { weight: item.length });
+  }
+  return item;
+}

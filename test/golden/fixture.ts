@@ -12,6 +12,7 @@ export const goldenSite: Site = {
   author: "World Brief Editors",
   pageSize: 2,
   hub: "https://hub.example/",
+  isolateMemory: true,
 };
 
 export const goldenEntries: ArticleEntry[] = [
