@@ -49,19 +49,21 @@ export async function benchHandler(
 ): Promise<HandlerFigure[]> {
   const worker = (await import(pathToFileURL(join(build.dir, build.main)).href)).default as Handler;
   const ctx = { waitUntil() {}, passThroughOnException() {} };
-  const envs = new Map<number, Record<string, unknown>>();
-  const envFor = (pageSize: number) => {
-    let env = envs.get(pageSize);
+  const envs = new Map<string, Record<string, unknown>>();
+  // Renders are timed cold (no isolate memory), polls warm, as a Worker meets each of them.
+  const envFor = (pageSize: number, memory: boolean) => {
+    const key = `${pageSize}:${memory}`;
+    let env = envs.get(key);
     if (!env) {
-      env = { ...vars, FEED_PAGE_SIZE: String(pageSize), ARTICLES: kv };
-      envs.set(pageSize, env);
+      env = { ...vars, FEED_PAGE_SIZE: String(pageSize), ARTICLES: kv, ISOLATE_MEMORY: memory ? "on" : "off" };
+      envs.set(key, env);
     }
     return env;
   };
   const figures: HandlerFigure[] = [];
   for (const c of cases) {
     const url = `http://bench.local${c.path}`;
-    const env = envFor(c.pageSize);
+    const env = envFor(c.pageSize, c.conditional === true);
     const accept: Record<string, string> = c.gzip ? { "Accept-Encoding": "gzip" } : {};
     const first = await worker.fetch(new Request(url, { headers: accept }), env, ctx);
     await first.arrayBuffer();

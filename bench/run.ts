@@ -324,7 +324,8 @@ async function kvFigures(runtime: Runtime, articles: Article[]): Promise<KvCount
   // The uncached rows above only mean something if the cache was really off, and the hit row if on.
   const uncachedRepeat = await countKv(runtime, `count-${SMALL}-off`, "/rss.xml");
   const hitRow = rows.find((r) => r.cache === "hit");
-  if (uncachedRepeat.reads < 2 || !hitRow || hitRow.reads !== 1) {
+  // With the cache and isolate memory on, a repeat reads at most the scope head (none while remembered).
+  if (uncachedRepeat.reads < 2 || !hitRow || hitRow.reads > 1) {
     throw new Error(
       `the edge cache is not behaving as configured: repeat uncached ${uncachedRepeat.reads} reads, hit ${hitRow?.reads}`,
     );
@@ -715,8 +716,8 @@ function tabulate(data: {
         ? { target: `≤ ${TARGETS.renderVsFeed}× feed@6`, pass: r.ratio <= TARGETS.renderVsFeed }
         : { target: `< ${TARGETS.render100Ms} ms`, pass: r.ours.us < TARGETS.render100Ms * 1000 };
     rows.push({
-      section: "(d) render CPU in Node (view + render to string), vs feed@6 on the same items",
-      figure: `${r.format}: ${r.items} items (${fmtKiB(r.oursBytes)} vs ${fmtKiB(r.feedPackageBytes)})`,
+      section: "(d) render CPU in Node (view + render to UTF-8), vs feed@6 on the same items; cold: no item remembered",
+      figure: `${r.format}: ${r.items} items, ${r.memory} (${fmtKiB(r.oursBytes)} vs ${fmtKiB(r.feedPackageBytes)})`,
       value: fmtUs(r.ours.us),
       reference: fmtUs(r.feedPackage.us),
       ratio: `${r.ratio.toFixed(2)}×`,
@@ -727,7 +728,7 @@ function tabulate(data: {
   }
   for (const p of data.parsing) {
     rows.push({
-      section: "(d) render CPU in Node (view + render to string), vs feed@6 on the same items",
+      section: "(d) render CPU in Node (view + render to UTF-8), vs feed@6 on the same items; cold: no item remembered",
       figure: `parse ${p.items} stored entries (JSON + schema)`,
       value: fmtUs(p.timing.us),
       reference: "",

@@ -16,6 +16,7 @@ export interface AppSpec {
   name: string;
   store: string;
   pageSize: number;
+  /** Edge cache and isolate memory both on (a warm Worker), or both off (a cold one). */
   cache: boolean;
   /** Runs the Worker behind a wrapper that counts KV operations (see COUNTER). */
   counting?: boolean;
@@ -153,7 +154,8 @@ export async function startRuntime(build: Build, apps: AppSpec[], persistDir: st
         : { modules: true, scriptPath: join(build.dir, build.main) }),
       modulesRoot: build.dir,
       kvNamespaces: { ARTICLES: app.store },
-      bindings: { ...vars, FEED_PAGE_SIZE: String(app.pageSize) },
+      // Cache off means a cold isolate too: no edge cache, no isolate memory (ISOLATE_MEMORY).
+      bindings: { ...vars, FEED_PAGE_SIZE: String(app.pageSize), ISOLATE_MEMORY: app.cache ? "on" : "off" },
       cacheAPI: app.cache,
       ...common,
     })),
