@@ -1,5 +1,5 @@
 import { beforeEach, describe, expect, it } from "vitest";
-import { ORIGIN, SEED_SLUG, articleInput, request, resetStore, storeArticle, storeSeed } from "./helpers.ts";
+import { articleInput, ORIGIN, request, resetStore, SEED_SLUG, storeArticle, storeSeed } from "./helpers.ts";
 
 interface Element {
   attrs: Record<string, string>;
@@ -116,7 +116,10 @@ describe("HTML pages", () => {
     expect((await select(html, "article .p-author .p-name"))[0]?.text).toBe("World Brief Editors");
     expect((await select(html, "link[rel=canonical]"))[0]?.attrs.href).toBe(`${ORIGIN}/articles/${SEED_SLUG}`);
     const meta = Object.fromEntries(
-      (await select(html, "meta[property], meta[name]")).map((m) => [m.attrs.property ?? m.attrs.name, m.attrs.content]),
+      (await select(html, "meta[property], meta[name]")).map((m) => [
+        m.attrs.property ?? m.attrs.name,
+        m.attrs.content,
+      ]),
     );
     expect(meta).toMatchObject({
       "og:type": "article",
@@ -153,11 +156,16 @@ describe("HTML pages", () => {
     const [block] = await select(html, 'script[type="application/ld+json"]');
     expect(block?.text).not.toContain("<");
     expect(JSON.parse(block?.text ?? "").headline).toBe(title);
-    expect((await select(html, "h1"))[0]?.text).toBe("&lt;/script&gt;&lt;script&gt;alert(1)&lt;/script&gt; &amp; &lt;b&gt;bold&lt;/b&gt;");
+    expect((await select(html, "h1"))[0]?.text).toBe(
+      "&lt;/script&gt;&lt;script&gt;alert(1)&lt;/script&gt; &amp; &lt;b&gt;bold&lt;/b&gt;",
+    );
   });
 
   it("writes dates in the article's own language, in UTC", async () => {
-    await storeArticle("auf-deutsch", articleInput({ title: "Ein Titel", language: "de", publishedAt: "2024-03-31T23:30:00-02:00" }));
+    await storeArticle(
+      "auf-deutsch",
+      articleInput({ title: "Ein Titel", language: "de", publishedAt: "2024-03-31T23:30:00-02:00" }),
+    );
     const { html } = await page("/articles/auf-deutsch");
     expect((await select(html, "html"))[0]?.attrs.lang).toBe("de");
     expect(await select(html, "article time")).toEqual([
@@ -206,7 +214,10 @@ describe("HTML pages", () => {
       expect(res.headers.get("Content-Type")?.toLowerCase(), path).toBe("text/html; charset=utf-8");
       expect(res.headers.get("Content-Security-Policy"), path).toContain("default-src 'none'");
       expect(res.headers.get("X-Content-Type-Options"), path).toBe("nosniff");
-      expect((await select(html, "h1")).map((h) => h.text), path).toEqual(["Page not found"]);
+      expect(
+        (await select(html, "h1")).map((h) => h.text),
+        path,
+      ).toEqual(["Page not found"]);
       expect((await select(html, "meta[name=robots]"))[0]?.attrs.content, path).toBe("noindex");
       expect(await select(html, "link[rel=canonical]"), path).toEqual([]);
     }

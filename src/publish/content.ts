@@ -34,7 +34,8 @@ export function parseContentFile(fileName: string, text: string): Parsed<Content
     issues.push({ path: "", message: "front matter must be a mapping of fields" });
     return { ok: false, issues };
   }
-  if ("content" in front) issues.push({ path: "content", message: "is the Markdown body below the front matter, not a field" });
+  if ("content" in front)
+    issues.push({ path: "content", message: "is the Markdown body below the front matter, not a field" });
   if (issues.length > 0) return { ok: false, issues };
   return { ok: true, value: { slug, input: { ...front, content: text.slice(match[0].length) } } };
 }

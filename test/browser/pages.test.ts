@@ -3,7 +3,7 @@
 import { existsSync, mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { mf2 } from "microformats-parser";
-import { type Browser, type BrowserContext, type BrowserContextOptions, type Page, chromium } from "playwright-core";
+import { type Browser, type BrowserContext, type BrowserContextOptions, chromium, type Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type LocalSite, ROOT, SEED_SLUG, seedInput, startSite } from "./worker.ts";
 
@@ -167,7 +167,11 @@ describe("the site in Chromium", () => {
         await page.goto(path);
         await page.addScriptTag({ path: AXE });
         const violations = await page.evaluate(async () => {
-          const axe = (window as unknown as { axe: { run: () => Promise<{ violations: { id: string; nodes: { target: unknown }[] }[] }> } }).axe;
+          const axe = (
+            window as unknown as {
+              axe: { run: () => Promise<{ violations: { id: string; nodes: { target: unknown }[] }[] }> };
+            }
+          ).axe;
           const result = await axe.run();
           return result.violations.map((v) => `${v.id}: ${v.nodes.map((n) => JSON.stringify(n.target)).join(" ")}`);
         });
@@ -186,7 +190,9 @@ describe("the site in Chromium", () => {
         const page = await context.newPage();
         for (const { name, path } of PAGES) {
           await page.goto(path);
-          const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+          const overflow = await page.evaluate(
+            () => document.documentElement.scrollWidth - document.documentElement.clientWidth,
+          );
           expect(overflow, `${path} at ${width}px`).toBeLessThanOrEqual(0);
           backgrounds.add(await page.evaluate(() => getComputedStyle(document.body).backgroundColor));
           await page.screenshot({ path: join(ARTIFACTS, `${name}-${width}-${colorScheme}.png`), fullPage: true });
@@ -203,7 +209,9 @@ describe("the site in Chromium", () => {
     const phone = await narrow.newPage();
     for (const { path } of PAGES) {
       await phone.goto(path);
-      const overflow = await phone.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+      const overflow = await phone.evaluate(
+        () => document.documentElement.scrollWidth - document.documentElement.clientWidth,
+      );
       expect(overflow, path).toBeLessThanOrEqual(0);
     }
     await narrow.close();
@@ -242,7 +250,11 @@ describe("the site in Chromium", () => {
     await page.keyboard.press("Tab");
     const next = await page.evaluate(() => {
       const el = document.activeElement as HTMLElement;
-      return { text: el.textContent, outline: getComputedStyle(el).outlineStyle, width: getComputedStyle(el).outlineWidth };
+      return {
+        text: el.textContent,
+        outline: getComputedStyle(el).outlineStyle,
+        width: getComputedStyle(el).outlineWidth,
+      };
     });
     expect(next).toEqual({ text: "World Brief", outline: "solid", width: "3px" });
     await context.close();
@@ -254,7 +266,9 @@ describe("the site in Chromium", () => {
     await page.goto(ARTICLE);
     await page.emulateMedia({ media: "print" });
     const shown = await page.evaluate(() =>
-      [".site-footer", ".tags", ".content"].map((selector) => getComputedStyle(document.querySelector(selector) as Element).display),
+      [".site-footer", ".tags", ".content"].map(
+        (selector) => getComputedStyle(document.querySelector(selector) as Element).display,
+      ),
     );
     expect(shown).toEqual(["none", "none", "block"]);
     await context.close();
@@ -273,7 +287,10 @@ describe("the pages' markup, as machines read it", () => {
 
   it("gives IndieWeb readers an h-feed of h-entries on the home page", async () => {
     const { site } = ready();
-    const parsed = mf2(await html("/"), { baseUrl: `${site.origin}/` }) as { items: Mf2Item[]; rels: Record<string, string[]> };
+    const parsed = mf2(await html("/"), { baseUrl: `${site.origin}/` }) as {
+      items: Mf2Item[];
+      rels: Record<string, string[]>;
+    };
     const feed = parsed.items.find((item) => item.type.includes("h-feed"));
     expect(feed?.properties.name).toEqual(["World Brief"]);
     const entries = feed?.children?.filter((child) => child.type.includes("h-entry")) ?? [];
@@ -318,7 +335,9 @@ describe("the pages' markup, as machines read it", () => {
   it("describes the article in JSON-LD as a NewsArticle", async () => {
     const { site } = ready();
     const page = await html(ARTICLE);
-    const blocks = [...page.matchAll(/<script type="application\/ld\+json">([\s\S]*?)<\/script>/g)].map((m) => m[1] ?? "");
+    const blocks = [...page.matchAll(/<script type="application\/ld\+json">([\s\S]*?)<\/script>/g)].map(
+      (m) => m[1] ?? "",
+    );
     expect(blocks.length).toBe(1);
     const data = JSON.parse(blocks[0] as string);
     expect(data).toMatchObject({

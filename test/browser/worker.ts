@@ -5,7 +5,7 @@ import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { Miniflare, convertV4MiniflareOptions } from "miniflare";
+import { convertV4MiniflareOptions, Miniflare } from "miniflare";
 import { unstable_readConfig } from "wrangler";
 import { parseContentFile } from "../../src/publish/content.ts";
 
@@ -37,7 +37,10 @@ export async function startSite(vars: Record<string, string> = {}): Promise<Loca
   const outdir = mkdtempSync(join(tmpdir(), "feed-browser-"));
   const scriptPath = build(outdir);
   const config = unstable_readConfig({ config: join(ROOT, "wrangler.toml") });
-  const configured = Object.fromEntries(Object.entries(config.vars).filter(([, v]) => typeof v === "string")) as Record<string, string>;
+  const configured = Object.fromEntries(Object.entries(config.vars).filter(([, v]) => typeof v === "string")) as Record<
+    string,
+    string
+  >;
   const mf = new Miniflare(
     convertV4MiniflareOptions({
       host: "127.0.0.1",
