@@ -9,6 +9,7 @@ import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import { formatIssue, type PublishProgress, publishContent, type SourceFile } from "../src/publish/publish.ts";
 import { type CommandResult, type RunWrangler, WranglerKv } from "../src/publish/wrangler-kv.ts";
+import { readSiteConfig } from "../src/site.ts";
 import type { KvLike, Logger } from "../src/store/kv.ts";
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), "..");
@@ -136,6 +137,16 @@ const runWrangler: RunWrangler = async (args, file) => {
   }
 };
 
+/** FEED_PAGE_SIZE as the Worker reads it from wrangler.toml, validated the same way. */
+async function configuredPageSize(): Promise<number> {
+  const { unstable_readConfig } = await import("wrangler");
+  const { vars } = unstable_readConfig({ config: join(ROOT, "wrangler.toml") });
+  const strings = Object.fromEntries(
+    Object.entries(vars).filter((e): e is [string, string] => typeof e[1] === "string"),
+  );
+  return readSiteConfig(strings).pageSize;
+}
+
 /** The local namespace `wrangler dev` serves: same config, same persisted state under .wrangler/. */
 async function withLocalKv<T>(use: (kv: KvLike) => Promise<T>): Promise<T> {
   // Only warnings: its "Using secrets defined in .dev.vars" line is about the Worker, not us.
@@ -183,7 +194,7 @@ async function main(argv: string[]): Promise<number> {
   };
 
   const publish = async (kv: KvLike) => {
-    const result = await publishContent(kv, files, { prune, onProgress, log });
+    const result = await publishContent(kv, files, { prune, onProgress, log, pageSize: await configuredPageSize() });
     if (kv instanceof WranglerKv && result.ok) {
       const sent = await kv.flush();
       if (!quiet) console.log(`sent ${sent.put} write(s) and ${sent.deleted} delete(s) with wrangler kv bulk`);

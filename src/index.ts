@@ -80,7 +80,7 @@ app.onError(async function answerError(error, c) {
 export default {
   fetch: app.fetch,
   async scheduled(_controller, env, _ctx) {
-    const report = await rebuildIndexes(env.ARTICLES);
+    const report = await rebuildIndexes(env.ARTICLES, { pageSize: siteConfig(env).pageSize });
     console.log("index rebuild", report);
   },
 } satisfies ExportedHandler<Env>;

@@ -7,6 +7,8 @@ import { putArticle, rebuildIndexes, SCOPE_MEMORY_MS } from "../src/store/kv.ts"
 import { articleInput, request, requestWithEnv, resetStore, SEED_SLUG, storeArticle, storeSeed } from "./helpers.ts";
 
 interface Counts {
+  /** Bytes of text the reads returned. */
+  bytes: number;
   get: number;
   list: number;
   put: number;
@@ -14,14 +16,19 @@ interface Counts {
 }
 
 function countingKv(): { kv: KVNamespace; counts: Counts } {
-  const counts: Counts = { get: 0, list: 0, put: 0, delete: 0 };
+  const counts: Counts = { bytes: 0, get: 0, list: 0, put: 0, delete: 0 };
   const kv = new Proxy(env.ARTICLES, {
     get(target, property) {
       const value = Reflect.get(target, property);
       if (typeof value !== "function") return value;
       return (...args: unknown[]) => {
         if (property in counts) counts[property as keyof Counts]++;
-        return value.apply(target, args);
+        const result = value.apply(target, args);
+        if (property !== "get") return result;
+        return result.then((text: unknown) => {
+          if (typeof text === "string") counts.bytes += text.length;
+          return text;
+        });
       };
     },
   });
@@ -56,9 +63,10 @@ beforeEach(async () => {
 
 describe("KV cost of a request", () => {
   for (const path of ["/rss.xml", "/atom.xml", "/feed.json", "/", "/tags/bulk/rss.xml"]) {
-    it(`${path} reads at most 2 keys and never lists, with 5 or 250 articles stored`, async () => {
+    // Past the newest 100 (the head every scope keeps), a request reads the same whatever is stored.
+    it(`${path} reads at most 2 keys, the same bytes, and never lists, with 150 or 300 articles stored`, async () => {
       const costs: Counts[] = [];
-      for (const total of [5, 250]) {
+      for (const total of [150, 300]) {
         await resetStore();
         await storeSeed();
         await storeMany(total);
@@ -74,16 +82,39 @@ describe("KV cost of a request", () => {
         expect(c.list).toBe(0);
         expect(c.put + c.delete).toBe(0);
       }
-      expect(costs[1]).toEqual(costs[0]);
+      const [small, large] = costs as [Counts, Counts];
+      expect(large.get).toBe(small.get);
+      // The page's entries only: a few bytes more for longer slugs and counts, never the whole head.
+      expect(large.bytes).toBeLessThan(small.bytes * 1.1);
     }, 30_000);
   }
+
+  it("reads only the first page's entries for page 1, not the whole head of 100", async () => {
+    await storeMany(120);
+    const { kv, counts } = countingKv();
+    const response = await requestWithEnv({ ARTICLES: kv }, "/atom.xml");
+    expect(response.status).toBe(200);
+    const items = (await env.ARTICLES.get("items:all")) as string;
+    expect(items.split("\n")).toHaveLength(20);
+    const scope = (await env.ARTICLES.get("scope:all")) as string;
+    expect(counts.bytes).toBe(items.length + scope.length);
+  }, 30_000);
+
+  it("reads the rest of the newest 100 for a second page, still in 2 reads", async () => {
+    await storeMany(60);
+    const { kv, counts } = countingKv();
+    const response = await requestWithEnv({ ARTICLES: kv }, "/feed.json?page=2");
+    expect(response.status).toBe(200);
+    expect(((await response.json()) as { items: unknown[] }).items).toHaveLength(20);
+    expect(counts.get).toBe(2);
+  }, 30_000);
 
   it("answers a poll with a matching ETag after one small read", async () => {
     const etag = (await request("/rss.xml")).headers.get("ETag") as string;
     const { kv, counts } = countingKv();
     const response = await requestWithEnv({ ARTICLES: kv }, "/rss.xml", { headers: { "If-None-Match": etag } });
     expect(response.status).toBe(304);
-    expect(counts).toEqual({ get: 1, list: 0, put: 0, delete: 0 });
+    expect(counts).toMatchObject({ get: 1, list: 0, put: 0, delete: 0 });
   });
 });
 

@@ -37,6 +37,8 @@ export interface PublishOptions {
   prune?: boolean;
   onProgress?: (progress: PublishProgress) => void;
   log?: Logger;
+  /** The Worker's FEED_PAGE_SIZE: the indexes keep one first page apart (see the store). */
+  pageSize?: number;
 }
 
 export type PublishResult =
@@ -119,7 +121,12 @@ export async function publishContent(
   const named = new Set(planned.map((p) => p.article.slug));
   const gone = options.prune ? (await listArticleSlugs(kv)).filter((slug) => !named.has(slug)) : [];
   // Indexes first, records after: no feed ever names a record that is already gone.
-  const indexes = await rebuildIndexes(kv, { fresh, gone, ...(options.log ? { log: options.log } : {}) });
+  const indexes = await rebuildIndexes(kv, {
+    fresh,
+    gone,
+    ...(options.log ? { log: options.log } : {}),
+    ...(options.pageSize ? { pageSize: options.pageSize } : {}),
+  });
   for (const slug of gone) {
     await writeArticleRecord(kv, slug, null);
     progress({ action: "deleted", slug });

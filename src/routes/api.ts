@@ -162,7 +162,7 @@ async function putRoute(c: Context<AppEnv>) {
       errors: parsed.issues.slice(0, MAX_LISTED_ISSUES),
     });
   }
-  const result = await fromStore(() => putArticle(kv, parsed.value));
+  const result = await fromStore(() => putArticle(kv, parsed.value, undefined, c.get("site").pageSize));
   announce(c, result.scopes);
   const site = c.get("site");
   return c.json(publicRecord(site, parsed.value), result.created ? 201 : 200, {
@@ -174,7 +174,7 @@ async function putRoute(c: Context<AppEnv>) {
 async function deleteRoute(c: Context<AppEnv>) {
   const slug = c.req.param("slug") ?? "";
   if (!validSlug(slug)) throw unknownArticle(slug);
-  const result = await fromStore(() => deleteArticle(c.env.ARTICLES, slug));
+  const result = await fromStore(() => deleteArticle(c.env.ARTICLES, slug, undefined, c.get("site").pageSize));
   if (!result) throw unknownArticle(slug);
   announce(c, result.scopes);
   return c.body(null, 204);

@@ -42,7 +42,7 @@ function canonicalRedirect(c: Context<AppEnv>, page: number, slug: string | null
   throw new HTTPException(301, { res: c.redirect(`${path}${page > 1 ? `?page=${page}` : ""}`, 301) });
 }
 
-const EMPTY: ScopeHead = { v: 1, total: 0, head: [] };
+const EMPTY: ScopeHead = { v: 1, total: 0, head: [], split: 0 };
 
 export async function resolveScopePage(c: Context<AppEnv>, tagParam: string | undefined): Promise<ScopePage> {
   const site = c.get("site");

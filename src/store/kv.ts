@@ -10,6 +10,7 @@ import {
   toEntry,
 } from "../article/model.ts";
 import { Lru, perNamespace } from "../lru.ts";
+import { PAGE_SIZE_DEFAULT } from "../site.ts";
 
 /** The slice of the KV API the store uses; the publish command supplies it over wrangler. */
 export interface KvLike {
@@ -35,6 +36,7 @@ export const tagScope = (slug: string): Scope => `tag:${slug}`;
 const articleKey = (slug: string) => `article:${slug}`;
 const scopeKey = (scope: Scope) => `scope:${scope}`;
 const itemsKey = (scope: Scope) => `items:${scope}`;
+const restKey = (scope: Scope) => `rest:${scope}`;
 const catalogKey = (scope: Scope) => `catalog:${scope}`;
 
 /** One article's place in a scope: [slug, content hash, publishedAt, modifiedAt]. */
@@ -47,6 +49,8 @@ export interface ScopeHead {
   /** The tag as its newest article writes it; absent for `all`. */
   name?: string;
   head: CatalogRow[];
+  /** How many head entries `items:` holds (a first page); the rest of the head is in `rest:`. */
+  split: number;
 }
 
 /** Kept as KV metadata on each article key so the indexes can be rebuilt from a listing alone. */
@@ -113,21 +117,23 @@ export async function readScope(kv: KvLike, scope: Scope, log: Logger = consoleL
   const memory = scopeMemory(kv);
   const remembered = memory.get(scope);
   if (remembered !== undefined) return remembered;
-  const value = parseJson(await kv.get(scopeKey(scope), "text")) as ScopeHead | null | undefined;
-  let head: ScopeHead | null = value ?? null;
-  if (
-    value !== null &&
-    (!value ||
-      value.v !== INDEX_VERSION ||
-      typeof value.total !== "number" ||
-      !Array.isArray(value.head) ||
-      !value.head.every(isRow))
-  ) {
-    log("ignoring a corrupt scope index", { key: scopeKey(scope) });
-    head = null;
-  }
+  const text = await kv.get(scopeKey(scope), "text");
+  const head = parseScopeHead(text);
+  if (text !== null && head === null) log("ignoring a corrupt scope index", { key: scopeKey(scope) });
   memory.set(scope, head, { ttlMs: SCOPE_MEMORY_MS });
   return head;
+}
+
+function parseScopeHead(text: string | null): ScopeHead | null {
+  const value = parseJson(text) as ScopeHead | null | undefined;
+  const valid =
+    !!value &&
+    value.v === INDEX_VERSION &&
+    typeof value.total === "number" &&
+    typeof value.split === "number" &&
+    Array.isArray(value.head) &&
+    value.head.every(isRow);
+  return valid ? value : null;
 }
 
 export async function readCatalog(kv: KvLike, scope: Scope, log: Logger = consoleLogger): Promise<CatalogRow[]> {
@@ -175,6 +181,23 @@ export async function readEntries(
   return entries;
 }
 
+/** Lines [from, to) of an NDJSON value as entries, parsing only those; corrupt lines skipped. */
+function parseLines(text: string, from: number, to: number, key: string, log: Logger): ArticleEntry[] {
+  const entries: ArticleEntry[] = [];
+  let start = 0;
+  for (let line = 0; line < to && start < text.length; line++) {
+    let end = text.indexOf("\n", start);
+    if (end === -1) end = text.length;
+    if (line >= from) {
+      const entry = parseArticleEntry(parseJson(text.slice(start, end)));
+      if (entry) entries.push(entry);
+      else log("skipping a corrupt feed entry", { key, line });
+    }
+    start = end + 1;
+  }
+  return entries;
+}
+
 async function readEntriesFromKv(
   kv: KvLike,
   scope: Scope,
@@ -183,19 +206,17 @@ async function readEntriesFromKv(
   rows: CatalogRow[],
   log: Logger,
 ): Promise<ArticleEntry[]> {
-  if (offset + rows.length <= head.head.length) {
-    const text = (await kv.get(itemsKey(scope), "text")) ?? "";
+  const end = offset + rows.length;
+  if (end <= head.head.length) {
+    // The first page lives in `items:`, the rest of the head in `rest:`: read only what is needed.
+    const [first, rest] = await Promise.all([
+      offset < head.split ? kv.get(itemsKey(scope), "text") : null,
+      end > head.split ? kv.get(restKey(scope), "text") : null,
+    ]);
     const entries: ArticleEntry[] = [];
-    let start = 0;
-    for (let line = 0; line < offset + rows.length && start < text.length; line++) {
-      let end = text.indexOf("\n", start);
-      if (end === -1) end = text.length;
-      if (line >= offset) {
-        const entry = parseArticleEntry(parseJson(text.slice(start, end)));
-        if (entry) entries.push(entry);
-        else log("skipping a corrupt feed entry", { key: itemsKey(scope), line });
-      }
-      start = end + 1;
+    if (first !== null) entries.push(...parseLines(first, offset, Math.min(end, head.split), itemsKey(scope), log));
+    if (rest !== null) {
+      entries.push(...parseLines(rest, Math.max(0, offset - head.split), end - head.split, restKey(scope), log));
     }
     return entries;
   }
@@ -236,22 +257,24 @@ async function readRawTags(kv: KvLike, slug: string): Promise<Article | null> {
   return getArticle(kv, slug, () => undefined);
 }
 
-/** Writes one scope's three index values from its full, ordered catalog. */
+/** Writes one scope's index values from its full, ordered catalog. */
 async function writeScope(
   kv: KvLike,
   scope: Scope,
   catalog: CatalogRow[],
   known: Map<string, ArticleEntry>,
   log: Logger,
+  pageSize: number,
 ): Promise<void> {
+  const keys = [scopeKey(scope), itemsKey(scope), restKey(scope), catalogKey(scope)];
   if (catalog.length === 0) {
-    await Promise.all([kv.delete(scopeKey(scope)), kv.delete(itemsKey(scope)), kv.delete(catalogKey(scope))]);
+    await Promise.all(keys.map((key) => kv.delete(key)));
     scopeMemory(kv).delete(scope);
     return;
   }
   const current = new Map<string, ArticleEntry>();
-  const itemsText = (await kv.get(itemsKey(scope), "text")) ?? "";
-  for (const line of itemsText.split("\n")) {
+  const stored = await Promise.all([kv.get(itemsKey(scope), "text"), kv.get(restKey(scope), "text")]);
+  for (const line of stored.join("\n").split("\n")) {
     const entry = line ? parseArticleEntry(parseJson(line)) : null;
     if (entry) current.set(`${entry.slug}\n${entry.hash}`, entry);
   }
@@ -271,11 +294,18 @@ async function writeScope(
   }
   const tag = scope.startsWith("tag:") ? scope.slice(4) : null;
   const first = lines.length > 0 ? (JSON.parse(lines[0] as string) as ArticleEntry) : null;
-  const head: ScopeHead = { v: INDEX_VERSION, total: catalog.length, head: rows };
+  const split = Math.min(pageSize, lines.length);
+  const head: ScopeHead = { v: INDEX_VERSION, total: catalog.length, head: rows, split };
   const name = tag && first?.tags.find((t) => tagSlug(t) === tag);
   if (name) head.name = name;
-  // Items before the head: a reader that sees the new head finds the entries it names.
-  await Promise.all([kv.put(itemsKey(scope), lines.join("\n")), kv.put(catalogKey(scope), JSON.stringify(catalog))]);
+  // Entries before the head: a reader that sees the new head finds the entries it names.
+  await Promise.all([
+    kv.put(itemsKey(scope), lines.slice(0, split).join("\n")),
+    lines.length > split
+      ? kv.put(restKey(scope), lines.slice(split).join("\n"))
+      : stored[1] !== null && kv.delete(restKey(scope)),
+    kv.put(catalogKey(scope), JSON.stringify(catalog)),
+  ]);
   await kv.put(scopeKey(scope), JSON.stringify(head));
   scopeMemory(kv).delete(scope);
 }
@@ -290,6 +320,7 @@ async function updateScopes(
   before: Article | null,
   after: Article | null,
   log: Logger,
+  pageSize: number,
 ): Promise<Scope[]> {
   const scopes = new Set<Scope>([...(before ? scopesOf(before) : []), ...(after ? scopesOf(after) : [])]);
   const inAfter = new Set(after ? scopesOf(after) : []);
@@ -298,7 +329,7 @@ async function updateScopes(
     [...scopes].map(async (scope) => {
       const catalog = (await readCatalog(kv, scope, log)).filter(([s]) => s !== slug);
       if (after && inAfter.has(scope)) catalog.push(rowOf(after));
-      await writeScope(kv, scope, sortRows(catalog), known, log);
+      await writeScope(kv, scope, sortRows(catalog), known, log, pageSize);
     }),
   );
   return [...scopes];
@@ -311,24 +342,34 @@ export interface WriteResult {
 }
 
 /** Stores an article and updates every index it appears in (and those it left). */
-export function putArticle(kv: KvLike, article: Article, log: Logger = consoleLogger): Promise<WriteResult> {
+export function putArticle(
+  kv: KvLike,
+  article: Article,
+  log: Logger = consoleLogger,
+  pageSize = PAGE_SIZE_DEFAULT,
+): Promise<WriteResult> {
   return serialized(async () => {
     const before = await readRawTags(kv, article.slug);
     await kv.put(articleKey(article.slug), JSON.stringify(article), { metadata: storedMetaOf(article) });
-    const scopes = await updateScopes(kv, article.slug, before, article, log);
+    const scopes = await updateScopes(kv, article.slug, before, article, log, pageSize);
     return { created: before === null, scopes };
   });
 }
 
 /** Removes an article from the store and from every feed; null when there was none. */
-export function deleteArticle(kv: KvLike, slug: string, log: Logger = consoleLogger): Promise<WriteResult | null> {
+export function deleteArticle(
+  kv: KvLike,
+  slug: string,
+  log: Logger = consoleLogger,
+  pageSize = PAGE_SIZE_DEFAULT,
+): Promise<WriteResult | null> {
   return serialized(async () => {
     const before = await readRawTags(kv, slug);
     const exists = before !== null || (await kv.get(articleKey(slug), "text")) !== null;
     if (!exists) return null;
     await kv.delete(articleKey(slug));
-    const scopes = before ? await updateScopes(kv, slug, before, null, log) : [ALL];
-    if (!before) await rebuildIndexes(kv, { log });
+    const scopes = before ? await updateScopes(kv, slug, before, null, log, pageSize) : [ALL];
+    if (!before) await rebuildIndexes(kv, { log, pageSize });
     return { created: false, scopes };
   });
 }
@@ -366,9 +407,10 @@ export interface RebuildReport {
  */
 export async function rebuildIndexes(
   kv: KvLike,
-  options: { log?: Logger; fresh?: Article[]; gone?: string[] } = {},
+  options: { log?: Logger; fresh?: Article[]; gone?: string[]; pageSize?: number } = {},
 ): Promise<RebuildReport> {
   const log = options.log ?? consoleLogger;
+  const pageSize = options.pageSize ?? PAGE_SIZE_DEFAULT;
   const metas = new Map<string, ArticleMeta>();
   const skipped: string[] = [];
   const known = new Map<string, ArticleEntry>();
@@ -407,29 +449,35 @@ export async function rebuildIndexes(
   const removed: Scope[] = [];
   for (const scope of stored) {
     if (!expected.has(scope)) {
-      await writeScope(kv, scope, [], known, log);
+      await writeScope(kv, scope, [], known, log, pageSize);
       removed.push(scope);
     }
   }
   for (const [scope, rows] of expected) {
     const catalog = sortRows(rows);
-    if (stored.has(scope) && (await scopeIsCurrent(kv, scope, catalog))) continue;
-    await writeScope(kv, scope, catalog, known, log);
+    if (stored.has(scope) && (await scopeIsCurrent(kv, scope, catalog, pageSize))) continue;
+    await writeScope(kv, scope, catalog, known, log, pageSize);
     rewritten.push(scope);
   }
   return { articles: metas.size, skipped, rewritten, removed };
 }
 
-async function scopeIsCurrent(kv: KvLike, scope: Scope, catalog: CatalogRow[]): Promise<boolean> {
-  const [storedCatalog, head, itemsText] = await Promise.all([
+async function scopeIsCurrent(kv: KvLike, scope: Scope, catalog: CatalogRow[], pageSize: number): Promise<boolean> {
+  const [storedCatalog, headText, itemsText, restText] = await Promise.all([
     kv.get(catalogKey(scope), "text"),
-    readScope(kv, scope, () => undefined),
+    kv.get(scopeKey(scope), "text"),
     kv.get(itemsKey(scope), "text"),
+    kv.get(restKey(scope), "text"),
   ]);
+  const head = parseScopeHead(headText);
   if (storedCatalog !== JSON.stringify(catalog) || !head || head.total !== catalog.length) return false;
   const wantHead = catalog.slice(0, HEAD_DEPTH);
   if (JSON.stringify(head.head) !== JSON.stringify(wantHead)) return false;
-  const lines = (itemsText ?? "").split("\n");
+  if (head.split !== Math.min(pageSize, wantHead.length)) return false;
+  const lines = [itemsText, restText]
+    .filter((text) => text)
+    .join("\n")
+    .split("\n");
   return (
     lines.length === wantHead.length &&
     lines.every((line, i) => parseArticleEntry(parseJson(line))?.hash === wantHead[i]?.[1])
