@@ -253,7 +253,8 @@ function storedMetaOf(article: Article): Omit<ArticleMeta, "t"> & { t?: string[]
   return withoutTags;
 }
 
-async function readRawTags(kv: KvLike, slug: string): Promise<Article | null> {
+/** The record a write replaces, for its tags; a corrupt one counts as none (the rebuild heals). */
+async function readExisting(kv: KvLike, slug: string): Promise<Article | null> {
   return getArticle(kv, slug, () => undefined);
 }
 
@@ -274,12 +275,13 @@ async function writeScope(
   }
   const current = new Map<string, ArticleEntry>();
   const stored = await Promise.all([kv.get(itemsKey(scope), "text"), kv.get(restKey(scope), "text")]);
-  for (const line of stored.join("\n").split("\n")) {
+  for (const line of stored.filter((text) => text !== null).join("\n").split("\n")) {
     const entry = line ? parseArticleEntry(parseJson(line)) : null;
     if (entry) current.set(`${entry.slug}\n${entry.hash}`, entry);
   }
   const rows: CatalogRow[] = [];
   const lines: string[] = [];
+  let first: ArticleEntry | undefined;
   for (const row of catalog.slice(0, HEAD_DEPTH)) {
     const [slug, hash] = row;
     let entry = known.get(slug);
@@ -289,11 +291,11 @@ async function writeScope(
       entry = article ? toEntry(article) : undefined;
     }
     if (!entry) continue;
+    first ??= entry;
     rows.push(rowOf(entry));
     lines.push(JSON.stringify(entry));
   }
   const tag = scope.startsWith("tag:") ? scope.slice(4) : null;
-  const first = lines.length > 0 ? (JSON.parse(lines[0] as string) as ArticleEntry) : null;
   const split = Math.min(pageSize, lines.length);
   const head: ScopeHead = { v: INDEX_VERSION, total: catalog.length, head: rows, split };
   const name = tag && first?.tags.find((t) => tagSlug(t) === tag);
@@ -349,7 +351,7 @@ export function putArticle(
   pageSize = PAGE_SIZE_DEFAULT,
 ): Promise<WriteResult> {
   return serialized(async () => {
-    const before = await readRawTags(kv, article.slug);
+    const before = await readExisting(kv, article.slug);
     await kv.put(articleKey(article.slug), JSON.stringify(article), { metadata: storedMetaOf(article) });
     const scopes = await updateScopes(kv, article.slug, before, article, log, pageSize);
     return { created: before === null, scopes };
@@ -364,7 +366,7 @@ export function deleteArticle(
   pageSize = PAGE_SIZE_DEFAULT,
 ): Promise<WriteResult | null> {
   return serialized(async () => {
-    const before = await readRawTags(kv, slug);
+    const before = await readExisting(kv, slug);
     const exists = before !== null || (await kv.get(articleKey(slug), "text")) !== null;
     if (!exists) return null;
     await kv.delete(articleKey(slug));
