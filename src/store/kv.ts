@@ -275,7 +275,10 @@ async function writeScope(
   }
   const current = new Map<string, ArticleEntry>();
   const stored = await Promise.all([kv.get(itemsKey(scope), "text"), kv.get(restKey(scope), "text")]);
-  for (const line of stored.filter((text) => text !== null).join("\n").split("\n")) {
+  for (const line of stored
+    .filter((text) => text !== null)
+    .join("\n")
+    .split("\n")) {
     const entry = line ? parseArticleEntry(parseJson(line)) : null;
     if (entry) current.set(`${entry.slug}\n${entry.hash}`, entry);
   }
