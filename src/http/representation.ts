@@ -1,5 +1,6 @@
-// Serves one rendered representation politely: 304 before rendering, the edge cache keyed by
-// the validator, gzip made once per representation, and the last good copy when KV is down.
+// Serves one rendered representation politely: 304 before rendering, then the isolate's memory
+// or the edge cache when they hold the current validator's bytes, gzip made once per
+// representation, and the last good copy when KV is down.
 import type { Context } from "hono";
 import { Lru } from "../lru.ts";
 import { httpDate, isNotModified, notModified } from "./conditional.ts";

@@ -160,7 +160,8 @@ export async function pageRows(
 }
 
 /**
- * The render-ready entries for `rows`. Within the head this is one read whatever the page size,
+ * The render-ready entries for `rows`: from the isolate's memory when it has them all; else,
+ * within the head, one read of `items:` or `rest:` (both when a page straddles the split),
  * parsing only the lines needed; deeper pages read their articles one by one.
  * Corrupt entries are skipped and logged, never failing the page.
  */
