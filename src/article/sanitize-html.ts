@@ -1,0 +1,143 @@
+// Article HTML → the part of it html-policy.ts allows, read as a browser reads it: parse5 builds
+// the HTML5 tree (character references decoded, tags balanced, misnesting resolved), the policy
+// prunes it, and it is written back in a form that parses to the same tree again.
+import { escapeAttribute } from "entities/escape";
+import { type DefaultTreeAdapterTypes as Dom, defaultTreeAdapter, html, parseFragment } from "parse5";
+import { type AttributeRule, CLASS_NAME, DROPPED, ELEMENTS, ruleFor } from "./html-policy.ts";
+import { resolveContentUrl } from "./url-policy.ts";
+
+/** Article HTML is shown inside a `<div>`, on the page and in readers, so it is parsed as one's content. */
+const CONTEXT = defaultTreeAdapter.createElement("div", html.NS.HTML, []);
+
+/**
+ * Passes before giving up. Removing or unwrapping an element can leave a tree the parser would
+ * build differently (`<h1><x-tag><h2>` unwrapped is `<h1><h2>`, which parses as two siblings), so
+ * the output is parsed and pruned again until that changes nothing; two passes are the rule.
+ */
+const MAX_PASSES = 5;
+
+/**
+ * Sanitises `input` until it is a fixed point: parsing the result and applying the policy gives
+ * back the result, so a browser builds exactly the tree that was checked. Relative URLs are
+ * resolved against `base` (see url-policy.ts).
+ */
+export function sanitizeHtml(input: string, base: string): string {
+  let current = input;
+  for (let pass = 0; pass < MAX_PASSES; pass++) {
+    const next = sanitizeOnce(current, base);
+    if (next === current) return next;
+    current = next;
+  }
+  throw new Error(`article HTML still changed after ${MAX_PASSES} sanitising passes`);
+}
+
+function sanitizeOnce(input: string, base: string): string {
+  const fragment = parseFragment(CONTEXT, input, {});
+  pruneTree(fragment, base);
+  return serializeTree(fragment).trim();
+}
+
+const isElement = (node: Dom.ChildNode): node is Dom.Element => "tagName" in node;
+
+/** Keeps allowed elements (pruned attributes), drops DROPPED ones whole, unwraps the rest. */
+function pruneTree(root: Dom.ParentNode, base: string): void {
+  const parents: Dom.ParentNode[] = [root];
+  for (let parent = parents.pop(); parent; parent = parents.pop()) {
+    const kept: Dom.ChildNode[] = [];
+    // A stack, so an unwrapped element's children are examined in its place.
+    const todo = parent.childNodes.toReversed();
+    for (let node = todo.pop(); node; node = todo.pop()) {
+      if (node.nodeName === "#text") {
+        kept.push(node);
+        continue;
+      }
+      // Comments and doctypes go; so does SVG and MathML, with everything inside.
+      if (!isElement(node) || node.namespaceURI !== html.NS.HTML || DROPPED.has(node.tagName)) continue;
+      const allowed = Object.hasOwn(ELEMENTS, node.tagName) ? ELEMENTS[node.tagName] : undefined;
+      if (allowed === undefined) {
+        todo.push(...node.childNodes.toReversed());
+        continue;
+      }
+      if (node.tagName === "input" && !isTaskBox(node)) continue;
+      node.attrs = pruneAttributes(node, allowed, base);
+      kept.push(node);
+      parents.push(node);
+    }
+    for (const node of kept) node.parentNode = parent;
+    parent.childNodes = kept;
+  }
+}
+
+const isTaskBox = (input: Dom.Element) =>
+  input.attrs.some((a) => a.name === "type" && a.value.toLowerCase() === "checkbox");
+
+function pruneAttributes(element: Dom.Element, allowed: Record<string, AttributeRule>, base: string) {
+  const attrs: Dom.Element["attrs"] = [];
+  for (const { name, value } of element.attrs) {
+    const rule = ruleFor(allowed, name);
+    const checked = rule === undefined ? null : checkValue(rule, value, base);
+    if (checked !== null) attrs.push({ name, value: checked });
+  }
+  // A task-list box is never a control, whatever the author wrote.
+  if (element.tagName === "input" && !attrs.some((a) => a.name === "disabled")) {
+    attrs.push({ name: "disabled", value: "" });
+  }
+  return attrs;
+}
+
+/** The value to store for an allowed attribute, or null to drop it. */
+function checkValue(rule: AttributeRule, value: string, base: string): string | null {
+  switch (rule) {
+    case "link":
+    case "image":
+      return resolveContentUrl(value, base, rule);
+    case "text":
+      return value;
+    case "boolean":
+      return "";
+    case "class": {
+      const names = new Set(value.split(/[\t\n\f\r ]+/).filter((name) => CLASS_NAME.test(name)));
+      return names.size > 0 ? [...names].join(" ") : null;
+    }
+    default:
+      return rule.test(value) ? value : null;
+  }
+}
+
+/** The void elements among ELEMENTS: written without an end tag. */
+const VOID_ELEMENTS = new Set(["br", "col", "hr", "img", "input", "wbr"]);
+
+/**
+ * The HTML serialisation algorithm for the pruned tree (HTML elements, text, nothing else), with
+ * two differences that keep it a fixed point and safe to rewrite later: `"` is escaped in text
+ * too (render/urls.ts rewrites `href="/…` by pattern), and a `<pre>` whose text starts with a
+ * newline gets the extra one the parser will eat.
+ */
+function serializeTree(root: Dom.ParentNode): string {
+  let out = "";
+  const stack: { nodes: Dom.ChildNode[]; index: number; end: string }[] = [];
+  let nodes = root.childNodes;
+  let index = 0;
+  for (;;) {
+    const node = nodes[index++];
+    if (node === undefined) {
+      const parent = stack.pop();
+      if (parent === undefined) return out;
+      out += parent.end;
+      ({ nodes, index } = parent);
+    } else if (node.nodeName === "#text") {
+      out += escapeAttribute((node as Dom.TextNode).value);
+    } else if (isElement(node)) {
+      const name = node.tagName;
+      out += `<${name}`;
+      for (const a of node.attrs) out += ` ${a.name}="${escapeAttribute(a.value)}"`;
+      out += ">";
+      if (VOID_ELEMENTS.has(name)) continue;
+      const first = node.childNodes[0];
+      if (name === "pre" && first?.nodeName === "#text" && (first as Dom.TextNode).value.startsWith("\n")) out += "\n";
+      stack.push({ nodes, index, end: `</${name}>` });
+      nodes = node.childNodes;
+      index = 0;
+    }
+  }
+}
