@@ -16,7 +16,7 @@ export default defineConfig({
         test: {
           name: "workers",
           include: ["test/**/*.test.ts", "test/**/*.test.tsx"],
-          exclude: ["test/browser/**"],
+          exclude: ["test/browser/**", "test/runtime/**"],
         },
       },
       {
@@ -24,6 +24,16 @@ export default defineConfig({
         test: {
           name: "browser",
           include: ["test/browser/**/*.test.ts"],
+          environment: "node",
+          testTimeout: 60_000,
+          hookTimeout: 180_000,
+        },
+      },
+      {
+        // Tests that need Node itself: files on disk, child processes.
+        test: {
+          name: "runtime",
+          include: ["test/runtime/**/*.test.ts"],
           environment: "node",
           testTimeout: 60_000,
           hookTimeout: 180_000,
