@@ -96,8 +96,10 @@ function checkValue(rule: AttributeRule, value: string, base: string): string | 
     case "boolean":
       return "";
     case "class": {
-      const names = new Set(value.split(/[\t\n\f\r ]+/).filter((name) => CLASS_NAME.test(name)));
-      return names.size > 0 ? [...names].join(" ") : null;
+      const names = value.split(/[\t\n\f\r ]+/).filter((name) => name !== "");
+      const kept = names.filter((name) => CLASS_NAME.test(name));
+      if (kept.length === names.length) return value;
+      return kept.length > 0 ? kept.join(" ") : null;
     }
     default:
       return rule.test(value) ? value : null;
