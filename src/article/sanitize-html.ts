@@ -12,7 +12,8 @@ const CONTEXT = defaultTreeAdapter.createElement("div", html.NS.HTML, []);
 /**
  * Passes before giving up. Removing or unwrapping an element can leave a tree the parser would
  * build differently (`<h1><x-tag><h2>` unwrapped is `<h1><h2>`, which parses as two siblings), so
- * the output is parsed and pruned again until that changes nothing; two passes are the rule.
+ * the output is parsed and pruned again until a pass changes nothing. Plain Markdown settles in
+ * one pass (see escapeHtml), most raw HTML in two; tag soup has not needed more than three.
  */
 const MAX_PASSES = 5;
 
@@ -25,7 +26,8 @@ export function sanitizeHtml(input: string, base: string): string {
   let current = input;
   for (let pass = 0; pass < MAX_PASSES; pass++) {
     const next = sanitizeOnce(current, base);
-    if (next === current) return next;
+    // Whitespace at either end of a serialised fragment is loose text, so trimming keeps it fixed.
+    if (next === current) return next.trim();
     current = next;
   }
   throw new Error(`article HTML still changed after ${MAX_PASSES} sanitising passes`);
@@ -34,7 +36,7 @@ export function sanitizeHtml(input: string, base: string): string {
 function sanitizeOnce(input: string, base: string): string {
   const fragment = parseFragment(CONTEXT, input, {});
   pruneTree(fragment, base);
-  return serializeTree(fragment).trim();
+  return serializeTree(fragment);
 }
 
 const isElement = (node: Dom.ChildNode): node is Dom.Element => "tagName" in node;
@@ -106,14 +108,21 @@ function checkValue(rule: AttributeRule, value: string, base: string): string | 
   }
 }
 
+/**
+ * Escapes text and attribute values alike: `&`, `<`, `>`, `"` and no-break spaces by the HTML
+ * serialisation rules, and `'` as marked writes it, so that Markdown with no raw HTML, character
+ * references or relative URLs comes out byte for byte as marked wrote it: one pass then proves
+ * it settled. `"` in text matters besides: render/urls.ts rewrites `href="/…` by pattern.
+ */
+const escapeHtml = (text: string) => escapeAttribute(text).replaceAll("'", "&#39;");
+
 /** The void elements among ELEMENTS: written without an end tag. */
 const VOID_ELEMENTS = new Set(["br", "col", "hr", "img", "input", "wbr"]);
 
 /**
- * The HTML serialisation algorithm for the pruned tree (HTML elements, text, nothing else), with
- * two differences that keep it a fixed point and safe to rewrite later: `"` is escaped in text
- * too (render/urls.ts rewrites `href="/…` by pattern), and a `<pre>` whose text starts with a
- * newline gets the extra one the parser will eat.
+ * The HTML serialisation algorithm for the pruned tree (HTML elements and text, nothing else),
+ * escaping with escapeHtml, and giving a `<pre>` whose text starts with a newline the extra one
+ * the parser will eat, so the text survives a re-parse.
  */
 function serializeTree(root: Dom.ParentNode): string {
   let out = "";
@@ -128,11 +137,11 @@ function serializeTree(root: Dom.ParentNode): string {
       out += parent.end;
       ({ nodes, index } = parent);
     } else if (node.nodeName === "#text") {
-      out += escapeAttribute((node as Dom.TextNode).value);
+      out += escapeHtml((node as Dom.TextNode).value);
     } else if (isElement(node)) {
       const name = node.tagName;
       out += `<${name}`;
-      for (const a of node.attrs) out += ` ${a.name}="${escapeAttribute(a.value)}"`;
+      for (const a of node.attrs) out += ` ${a.name}="${escapeHtml(a.value)}"`;
       out += ">";
       if (VOID_ELEMENTS.has(name)) continue;
       const first = node.childNodes[0];
