@@ -12,7 +12,7 @@ export interface MarkdownFigure {
   input: "seed" | "raw-html";
   /** Size of the Markdown, in UTF-8 bytes. */
   markdownBytes: number;
-  /** CPU per article of today's renderMarkdown (marked, then parse5 and the policy, two passes). */
+  /** CPU per article of today's renderMarkdown (marked, then parse5 and the policy, until a pass changes nothing). */
   ours: Timing;
   /** The same for the previous renderMarkdown (marked, then xss and the hand-written balancer). */
   reference: Timing;

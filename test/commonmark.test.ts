@@ -5,9 +5,8 @@ import spec from "commonmark-spec/spec.txt?raw";
 import { Marked } from "marked";
 import { defaultTreeAdapter, html, parseFragment, serialize } from "parse5";
 import { describe, expect, it } from "vitest";
-import { renderMarkdown } from "../src/article/markdown.ts";
-import { sanitizeHtml } from "../src/article/sanitize-html.ts";
-import { articleBase } from "../src/article/url-policy.ts";
+import { articleBase } from "../src/article/html-policy.ts";
+import { renderMarkdown, sanitizeHtml } from "../src/article/markdown.ts";
 import { DIFFERENCES } from "./fixtures/commonmark/differences.ts";
 import { normalizeHtml } from "./fixtures/commonmark/normalize.ts";
 

@@ -3,9 +3,8 @@
 import fc from "fast-check";
 import { Marked } from "marked";
 import { describe, expect, it } from "vitest";
-import { decodeCharacterReferences, renderMarkdown } from "../src/article/markdown.ts";
-import { sanitizeHtml } from "../src/article/sanitize-html.ts";
-import { articleBase } from "../src/article/url-policy.ts";
+import { articleBase } from "../src/article/html-policy.ts";
+import { decodeCharacterReferences, renderMarkdown, sanitizeHtml } from "../src/article/markdown.ts";
 import { normalizeHtml } from "./fixtures/commonmark/normalize.ts";
 
 const SLUG = "notes";

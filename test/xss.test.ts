@@ -5,9 +5,8 @@
 import { type DefaultTreeAdapterTypes as Dom, defaultTreeAdapter, html, parseFragment } from "parse5";
 import { describe, expect, it } from "vitest";
 import seeds from "xss-filters/tests/fuzz/bin/seed.xss?raw";
-import { renderMarkdown } from "../src/article/markdown.ts";
-import { sanitizeHtml } from "../src/article/sanitize-html.ts";
-import { articleBase } from "../src/article/url-policy.ts";
+import { articleBase } from "../src/article/html-policy.ts";
+import { renderMarkdown, sanitizeHtml } from "../src/article/markdown.ts";
 
 const BASE = articleBase("xss");
 const CHEAT_SHEET = [...new Set(seeds.split("\n").filter((line) => line.trim() !== ""))];
