@@ -10,6 +10,8 @@ export interface Site {
   hub: string | null;
   /** Whether isolates remember KV reads and rendered bodies between requests (see src/lru.ts). */
   isolateMemory: boolean;
+  /** The writer's least interval between two writes of one KV key (KV allows one a second). */
+  kvWriteIntervalMs: number;
 }
 
 export type SiteConfig = Omit<Site, "origin"> & { origin: string | null };
@@ -39,7 +41,8 @@ type SiteVars = Partial<
     | "SITE_AUTHOR"
     | "FEED_PAGE_SIZE"
     | "WEBSUB_HUB"
-    | "ISOLATE_MEMORY",
+    | "ISOLATE_MEMORY"
+    | "KV_WRITE_INTERVAL_MS",
     string
   >
 >;
@@ -55,6 +58,10 @@ export function readSiteConfig(vars: SiteVars): SiteConfig {
   }
   const memory = vars.ISOLATE_MEMORY?.trim() || "on";
   if (memory !== "on" && memory !== "off") throw new ConfigError('ISOLATE_MEMORY must be "on" or "off"');
+  const interval = vars.KV_WRITE_INTERVAL_MS?.trim() ? Number(vars.KV_WRITE_INTERVAL_MS) : 1000;
+  if (!Number.isInteger(interval) || interval < 0 || interval > 60_000) {
+    throw new ConfigError("KV_WRITE_INTERVAL_MS must be a whole number of milliseconds from 0 to 60000");
+  }
   return {
     origin: vars.SITE_URL?.trim() ? absoluteOrigin("SITE_URL", vars.SITE_URL.trim()) : null,
     title: vars.SITE_TITLE?.trim() || "Articles",
@@ -64,6 +71,7 @@ export function readSiteConfig(vars: SiteVars): SiteConfig {
     pageSize: size,
     hub: vars.WEBSUB_HUB?.trim() ? absoluteUrl("WEBSUB_HUB", vars.WEBSUB_HUB.trim()) : null,
     isolateMemory: memory === "on",
+    kvWriteIntervalMs: interval,
   };
 }
 
@@ -103,7 +111,7 @@ export function siteFor(config: SiteConfig, requestUrl: string): Site {
 export function siteFingerprint(site: Site): string {
   let fingerprint = fingerprints.get(site);
   if (fingerprint === undefined) {
-    const { isolateMemory: _memory, ...shaping } = site;
+    const { isolateMemory: _memory, kvWriteIntervalMs: _interval, ...shaping } = site;
     fingerprint = JSON.stringify(shaping);
     fingerprints.set(site, fingerprint);
   }

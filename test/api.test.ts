@@ -120,12 +120,12 @@ describe("PUT /api/articles/:slug", () => {
 });
 
 describe("DELETE /api/articles/:slug", () => {
-  it("deletes: 204 with no body, then the article is gone from the API, its page and the feeds", async () => {
+  it("deletes: 204 with no body, then the API and the page answer 410 Gone, and the feeds lose it", async () => {
     const response = await request("/api/articles/existing", { method: "DELETE", headers: AUTH });
     expect(response.status).toBe(204);
     expect(await response.text()).toBe("");
-    expect((await request("/api/articles/existing")).status).toBe(404);
-    expect((await request("/articles/existing")).status).toBe(404);
+    expect((await request("/api/articles/existing")).status).toBe(410);
+    expect((await request("/articles/existing")).status).toBe(410);
     expect((await request("/tags/kept")).status).toBe(404);
     const feed = (await (await request("/feed.json")).json()) as { items: unknown[] };
     expect(feed.items).toEqual([]);

@@ -14,6 +14,7 @@ import { absolutizeHtml, articleUrl, feedUrl } from "../src/render/urls.ts";
 import { authorsOf, buildFeedView, type FeedView, homeUrl } from "../src/render/view.ts";
 import type { Site } from "../src/site.ts";
 import { textOf } from "./feed-text.ts";
+import { headFor } from "./golden/fixture.ts";
 import { SEED_FILE, seedText } from "./helpers.ts";
 
 const site: Site = {
@@ -25,6 +26,7 @@ const site: Site = {
   pageSize: 20,
   hub: "https://hub.example/",
   isolateMemory: true,
+  kvWriteIntervalMs: 1000,
 };
 
 async function entry(slug: string, input: Record<string, unknown>): Promise<ArticleEntry> {
@@ -49,7 +51,7 @@ async function fixtureView(): Promise<FeedView> {
     await entry(seedFile.value.slug, seedFile.value.input),
     await entry("plain", { title: "Plain", content: "Body text.", publishedAt: "2024-04-01T00:00:00Z" }),
   ];
-  return buildFeedView(site, null, 1, entries.length, entries);
+  return buildFeedView(site, null, 1, headFor(entries, { split: entries.length }), entries);
 }
 
 /** The same view through the `feed` package, mapped field for field. */

@@ -1,5 +1,15 @@
 import { beforeEach, describe, expect, it } from "vitest";
-import { articleInput, ORIGIN, request, resetStore, SEED_SLUG, storeArticle, storeSeed } from "./helpers.ts";
+import { SITE_ICONS } from "../src/render/icons.ts";
+import {
+  articleInput,
+  ORIGIN,
+  request,
+  resetStore,
+  SEED_SLUG,
+  storeArticle,
+  storeArticles,
+  storeSeed,
+} from "./helpers.ts";
 
 interface Element {
   attrs: Record<string, string>;
@@ -196,15 +206,20 @@ describe("HTML pages", () => {
     expect((await request("/assets/site.00000000.css")).status).toBe(404);
   });
 
-  it("declares an icon, so browsers do not ask for a missing /favicon.ico", async () => {
+  it("declares the site icon in every size readers look for: SVG, PNGs with true sizes, apple-touch-icon", async () => {
     const { html } = await page("/");
-    const [icon] = await select(html, "link[rel=icon]");
-    expect(icon?.attrs.type).toBe("image/svg+xml");
-    const res = await request(icon?.attrs.href ?? "");
-    expect(res.status).toBe(200);
-    expect(res.headers.get("Content-Type")).toBe("image/svg+xml");
-    expect(res.headers.get("Cache-Control")).toBe("public, max-age=31536000, immutable");
-    expect(await res.text()).toMatch(/^<svg xmlns="http:\/\/www.w3.org\/2000\/svg"/);
+    const icons = await select(html, "link[rel=icon]");
+    expect(icons[0]?.attrs).toMatchObject({ type: "image/svg+xml", href: SITE_ICONS.svg });
+    const pngs = icons.filter((i) => i.attrs.type === "image/png");
+    expect(pngs.length).toBeGreaterThanOrEqual(2);
+    for (const png of pngs) {
+      // The path names its size, and the manifest (checked against the files by the runtime tests) agrees.
+      const declared = SITE_ICONS.png.find((p) => p.path === png.attrs.href);
+      expect(declared, png.attrs.href).toBeDefined();
+      expect(png.attrs.sizes).toBe(`${declared?.size}x${declared?.size}`);
+    }
+    const [touch] = await select(html, "link[rel=apple-touch-icon]");
+    expect(touch?.attrs).toMatchObject({ href: SITE_ICONS.appleTouch.path, sizes: "180x180" });
   });
 
   it("answers an unknown path with an HTML 404 page under the same policy, kept out of search indexes", async () => {
@@ -224,10 +239,12 @@ describe("HTML pages", () => {
   });
 
   it("pages the home page when there are more articles than fit on one", async () => {
-    for (let day = 1; day <= 21; day++) {
-      const dd = String(day).padStart(2, "0");
-      await storeArticle(`old-${dd}`, articleInput({ title: `Old ${dd}`, publishedAt: `2023-01-${dd}T08:00:00Z` }));
-    }
+    const days = Array.from({ length: 21 }, (_, i) => String(i + 1).padStart(2, "0"));
+    await storeArticles(
+      Object.fromEntries(
+        days.map((dd) => [`old-${dd}`, articleInput({ title: `Old ${dd}`, publishedAt: `2023-01-${dd}T08:00:00Z` })]),
+      ),
+    );
     const first = await page("/");
     expect((await select(first.html, "main .h-entry")).length).toBe(20);
     expect(await select(first.html, "link[rel=prev]")).toEqual([]);

@@ -3,7 +3,7 @@
 import { createExecutionContext } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { beforeEach, describe, expect, it } from "vitest";
-import worker from "../src/index.ts";
+import { app } from "../src/index.ts";
 import { request, requestViaEntrypoint, requestWithEnv, resetStore, SEED_SLUG, storeSeed } from "./helpers.ts";
 
 beforeEach(async () => {
@@ -100,7 +100,7 @@ describe("configuration", () => {
     const response = await requestWithEnv({ SITE_URL: "" }, "/feed.json");
     const feed = (await response.json()) as { feed_url: string; items: { url: string }[] };
     expect(feed.feed_url).toBe("https://news.example/feed.json");
-    const other = await worker.fetch(
+    const other = await app.fetch(
       new Request("http://localhost:8787/feed.json"),
       { ...env, SITE_URL: "" },
       createExecutionContext(),

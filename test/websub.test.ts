@@ -1,7 +1,17 @@
-// WebSub: with a hub configured, every change is announced for each feed it touched.
+// WebSub: with a hub configured, every change is announced for each feed it touched, by the
+// writer once the change is in KV and purged, with retries that survive a restart.
+import { runInDurableObject } from "cloudflare:test";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
-import { pingHub } from "../src/websub.ts";
-import { articleInput, requestWithEnv, resetStore, SEED_SLUG, storeSeed } from "./helpers.ts";
+import { runPings } from "../src/writer/effects.ts";
+import {
+  articleInput,
+  requestWithEnv,
+  resetStore,
+  SEED_SLUG,
+  settle,
+  storeSeed,
+  writer,
+} from "./helpers.ts";
 
 const HUB = "https://hub.example/publish";
 const admin = { Authorization: "Bearer test-admin-token", "Content-Type": "application/json" };
@@ -28,15 +38,18 @@ afterEach(() => {
   vi.restoreAllMocks();
 });
 
+const put = (slug: string, hub: string, input = articleInput({ tags: ["Afghanistan"] })) =>
+  requestWithEnv({ WEBSUB_HUB: hub }, `/api/articles/${slug}`, {
+    method: "PUT",
+    headers: admin,
+    body: JSON.stringify(input),
+  });
+
 describe("WebSub", () => {
-  it("pings the hub for every feed a new article appears in", async () => {
+  it("pings the hub for every feed a new article appears in, once it is in KV", async () => {
     const { pings } = spyOnHub(() => new Response(null, { status: 204 }));
-    const response = await requestWithEnv({ WEBSUB_HUB: HUB }, "/api/articles/kabul-report", {
-      method: "PUT",
-      headers: admin,
-      body: JSON.stringify(articleInput({ tags: ["Afghanistan"] })),
-    });
-    expect(response.status).toBe(201);
+    expect((await put("kabul-report", HUB)).status).toBe(201);
+    await settle();
     expect(pings.every((p) => p.get("hub.mode") === "publish")).toBe(true);
     expect(pings.map((p) => p.get("hub.url")).sort()).toEqual(
       [
@@ -57,6 +70,7 @@ describe("WebSub", () => {
       headers: admin,
     });
     expect(response.status).toBe(204);
+    await settle();
     const urls = pings.map((p) => p.get("hub.url"));
     expect(urls).toContain("https://news.example/rss.xml");
     expect(urls).toContain("https://news.example/tags/isis-k/feed.json");
@@ -65,37 +79,45 @@ describe("WebSub", () => {
 
   it("sends nothing when no hub is configured", async () => {
     const { spy } = spyOnHub(() => new Response(null, { status: 204 }));
-    await requestWithEnv({ WEBSUB_HUB: "" }, "/api/articles/quiet", {
-      method: "PUT",
-      headers: admin,
-      body: JSON.stringify(articleInput()),
-    });
+    await put("quiet", "");
+    await settle();
     expect(spy).not.toHaveBeenCalled();
   });
 
-  it("never fails the publish when the hub is down", async () => {
+  it("never fails the publish when the hub is down, and keeps the pings for later", async () => {
     spyOnHub(() => {
       throw new TypeError("network down");
     });
-    const response = await requestWithEnv({ WEBSUB_HUB: HUB }, "/api/articles/despite-the-hub", {
-      method: "PUT",
-      headers: admin,
-      body: JSON.stringify(articleInput()),
-    });
-    expect(response.status).toBe(201);
-  }, 30_000);
+    expect((await put("despite-the-hub", HUB)).status).toBe(201);
+    await settle();
+    expect((await writer().state()).pings).toBe(6);
+  });
 
   it("retries a failed ping with growing delays, and stops on a refusal that will not change", async () => {
     const { pings } = spyOnHub((attempt) => new Response(null, { status: attempt < 3 ? 503 : 204 }));
     const log = vi.fn();
-    const delivered = await pingHub(HUB, ["https://news.example/rss.xml"], { baseDelayMs: 5, log });
-    expect(delivered).toEqual([true]);
-    expect(pings).toHaveLength(3);
-    expect(log).toHaveBeenCalledTimes(2);
+    // The queue lives in the writer's SQLite: exercise it there, with a clock of our own.
+    await runInDurableObject(writer(), async (_instance, state) => {
+      const sql = state.storage.sql;
+      sql.exec("DELETE FROM pings");
+      sql.exec("INSERT INTO pings (url, due, attempts) VALUES ('https://news.example/rss.xml', 0, 0)");
+      let now = 1_000;
+      const delays: number[] = [];
+      for (let turn = 0; turn < 3; turn++) {
+        const next = await runPings(sql, HUB, now, log);
+        if (next !== null) delays.push(next - now);
+        now = next ?? now;
+      }
+      expect(pings).toHaveLength(3);
+      expect(delays).toEqual([5_000, 10_000]);
+      expect(sql.exec("SELECT COUNT(*) AS n FROM pings").one().n).toBe(0);
+      expect(log).toHaveBeenCalledTimes(2);
 
-    vi.restoreAllMocks();
-    const refused = spyOnHub(() => new Response(null, { status: 400 }));
-    expect(await pingHub(HUB, ["https://news.example/rss.xml"], { baseDelayMs: 5, log: () => {} })).toEqual([false]);
-    expect(refused.pings).toHaveLength(1);
+      vi.restoreAllMocks();
+      const refused = spyOnHub(() => new Response(null, { status: 400 }));
+      sql.exec("INSERT INTO pings (url, due, attempts) VALUES ('https://news.example/atom.xml', 0, 0)");
+      expect(await runPings(sql, HUB, now, () => {})).toBeNull();
+      expect(refused.pings).toHaveLength(1);
+    });
   });
 });

@@ -124,6 +124,8 @@ export const ArticleInputSchema = v.strictObject({
   tags: v.optional(TagsSchema),
   image: v.optional(absoluteUrl),
   language: v.optional(LanguageSchema),
+  /** Stored but shown nowhere public (nor in the public API) until sent again without it. */
+  draft: v.optional(v.boolean("must be true or false")),
   // What GET /api/articles/:slug adds; accepted so a fetched article can be edited and sent
   // back. The server computes them: slug and id must match, the others are ignored.
   slug: v.optional(v.string("must be a string")),
@@ -132,6 +134,8 @@ export const ArticleInputSchema = v.strictObject({
   hash: v.optional(v.string("must be a string")),
   url: v.optional(v.string("must be a string")),
   v: v.optional(v.number("must be a number")),
+  status: v.optional(v.string("must be a string")),
+  changedAt: v.optional(v.string("must be a string")),
 });
 export type ArticleInput = v.InferOutput<typeof ArticleInputSchema>;
 
@@ -163,11 +167,13 @@ export const ArticleSchema = v.object({
   image: v.optional(v.string()),
   language: v.optional(v.string()),
   hash: v.string(),
+  /** When the store last changed this article (absent in records written before it was kept). */
+  changedAt: v.optional(v.string()),
 });
 export type Article = v.InferOutput<typeof ArticleSchema>;
 
 /** What feeds and list pages render: the record without its Markdown source. */
-export const ArticleEntrySchema = v.omit(ArticleSchema, ["content"]);
+export const ArticleEntrySchema = v.omit(ArticleSchema, ["content", "changedAt"]);
 export type ArticleEntry = v.InferOutput<typeof ArticleEntrySchema>;
 
 export interface FieldIssue {
@@ -263,9 +269,12 @@ export function parseArticleEntry(value: unknown): ArticleEntry | null {
 }
 
 export function toEntry(article: Article): ArticleEntry {
-  const { content: _content, ...entry } = article;
+  const { content: _content, changedAt: _changed, ...entry } = article;
   return entry;
 }
+
+/** Where an article stands: only `public` ones appear in any feed, page, sitemap or public API. */
+export type ArticleStatus = "public" | "draft" | "scheduled";
 
 /** The date an article last changed: what feeds call `updated` and HTTP calls Last-Modified. */
 export function modifiedAt(article: Pick<Article, "publishedAt" | "updatedAt">): string {

@@ -37,6 +37,8 @@ export function notModified(headers: Headers): Response {
     "ETag",
     "Last-Modified",
     "Cache-Control",
+    "Cloudflare-CDN-Cache-Control",
+    "Cache-Tag",
     "Vary",
     "Link",
     "Access-Control-Allow-Origin",

@@ -1,168 +1,15 @@
 // HTML pages with Hono JSX: escaping by default; only sanitised article HTML and escaped JSON-LD go in raw.
 // Markup carries microformats2 (h-feed/h-entry) so IndieWeb readers can follow the pages themselves.
 import { raw } from "hono/html";
-import type { Child } from "hono/jsx";
 import { type ArticleEntry, type Author, modifiedAt, tagSlug } from "../article/model.ts";
 import type { Site } from "../site.ts";
-import { ICON_PATH, STYLESHEET_PATH } from "./style.ts";
-import { absolutizeHtml, articleUrl, FEED_FILES, FEED_TYPES, type FeedFormat, feedUrl, pageUrl } from "./urls.ts";
+import { SITE_ICONS } from "./icons.ts";
+import { type FeedScope, formatDate, jsonLd, Layout, page, SocialMeta } from "./layout.tsx";
+import { absolutizeHtml, articleUrl, pageUrl } from "./urls.ts";
 import { type FeedView, type PageLinks, pagingLinks } from "./view.ts";
-
-const FEED_NAMES: Record<FeedFormat, string> = { rss: "RSS", atom: "Atom", json: "JSON Feed" };
-const FORMATS = Object.keys(FEED_FILES) as FeedFormat[];
-
-/** A date as a reader of `language` writes it, in UTC so every render of the same data is the same. */
-export function formatDate(iso: string, language: string): string {
-  return dateFormat(language).format(new Date(iso));
-}
-
-// Building a formatter costs some 40 µs, formatting with one about 1 µs: keep one per language.
-const dateFormats = new Map<string, Intl.DateTimeFormat>();
-
-function dateFormat(language: string): Intl.DateTimeFormat {
-  let format = dateFormats.get(language);
-  if (format) return format;
-  const options: Intl.DateTimeFormatOptions = { dateStyle: "long", timeZone: "UTC" };
-  try {
-    format = new Intl.DateTimeFormat(language, options);
-  } catch (error) {
-    // The model's pattern admits a few tags ICU rejects (e.g. "en-a"); English beats a failed page.
-    if (!(error instanceof RangeError)) throw error;
-    format = new Intl.DateTimeFormat("en", options);
-  }
-  if (dateFormats.size < 100) dateFormats.set(language, format);
-  return format;
-}
-
-/** JSON for a `<script type="application/ld+json">`: nothing in it can close the element or open a comment. */
-export function jsonLd(value: unknown): string {
-  return JSON.stringify(value)
-    .replaceAll("<", "\\u003c")
-    .replaceAll(">", "\\u003e")
-    .replaceAll("&", "\\u0026")
-    .replaceAll("\u2028", "\\u2028")
-    .replaceAll("\u2029", "\\u2029");
-}
 
 const authorsOf = (site: Site, entry: ArticleEntry): Author[] =>
   entry.authors.length > 0 ? entry.authors : [{ name: site.author }];
-
-/** A feed scope shown in `<link rel=alternate>` and the footer: a tag's own feeds, or the site's. */
-interface FeedScope {
-  slug: string | null;
-  title: string;
-}
-
-interface LayoutProps {
-  site: Site;
-  title: string;
-  description: string;
-  /** Null on pages that must not be indexed (404). */
-  canonical: string | null;
-  language: string;
-  /** Most specific first: a tag page offers the tag's feeds, then the site's. */
-  feeds: FeedScope[];
-  paging?: PageLinks | undefined;
-  /** Open Graph, Twitter and JSON-LD for this page. */
-  meta: Child;
-  /** The site name is the page's h1 on the home page only; elsewhere the page has its own. */
-  brandIsHeading: boolean;
-  children: Child;
-}
-
-function Layout(props: LayoutProps) {
-  const { site } = props;
-  const home = `${site.origin}/`;
-  const Brand = props.brandIsHeading ? "h1" : "p";
-  const siteFeeds = props.feeds.at(-1) as FeedScope;
-  return (
-    <html lang={props.language}>
-      <head>
-        <meta charset="utf-8" />
-        <meta name="viewport" content="width=device-width, initial-scale=1" />
-        <meta name="color-scheme" content="light dark" />
-        <title>{props.title}</title>
-        <meta name="description" content={props.description} />
-        {props.canonical ? <link rel="canonical" href={props.canonical} /> : <meta name="robots" content="noindex" />}
-        {props.paging?.previous ? <link rel="prev" href={props.paging.previous} /> : null}
-        {props.paging?.next ? <link rel="next" href={props.paging.next} /> : null}
-        <link rel="stylesheet" href={STYLESHEET_PATH} />
-        <link rel="icon" href={ICON_PATH} type="image/svg+xml" />
-        {props.feeds.flatMap((scope) =>
-          FORMATS.map((format) => (
-            <link
-              rel="alternate"
-              type={FEED_TYPES[format]}
-              title={`${scope.title} (${FEED_NAMES[format]})`}
-              href={feedUrl(site.origin, scope.slug, format)}
-            />
-          )),
-        )}
-        {props.meta}
-      </head>
-      <body>
-        <a class="skip" href="#main">
-          Skip to content
-        </a>
-        <header class="site-header">
-          <Brand class="brand">
-            <a href={home}>{site.title}</a>
-          </Brand>
-          {site.description ? <p class="tagline">{site.description}</p> : null}
-        </header>
-        <main id="main">{props.children}</main>
-        <footer class="site-footer">
-          <nav aria-label="Feeds">
-            {props.feeds.map((scope) => (
-              <div class="feeds">
-                <p>
-                  {scope === siteFeeds && props.feeds.length > 1
-                    ? `Every article on ${site.title}:`
-                    : `Follow ${scope.title}:`}
-                </p>
-                <ul>
-                  {FORMATS.map((format) => (
-                    <li>
-                      <a href={feedUrl(site.origin, scope.slug, format)} type={FEED_TYPES[format]}>
-                        {FEED_NAMES[format]}
-                      </a>
-                    </li>
-                  ))}
-                </ul>
-              </div>
-            ))}
-          </nav>
-        </footer>
-      </body>
-    </html>
-  );
-}
-
-function SocialMeta(props: {
-  site: Site;
-  type: "website" | "article";
-  title: string;
-  description: string;
-  url: string;
-  language: string;
-  image?: string | undefined;
-}) {
-  return (
-    <>
-      <meta property="og:type" content={props.type} />
-      <meta property="og:site_name" content={props.site.title} />
-      <meta property="og:title" content={props.title} />
-      <meta property="og:description" content={props.description} />
-      <meta property="og:url" content={props.url} />
-      <meta property="og:locale" content={props.language.replaceAll("-", "_")} />
-      {props.image ? <meta property="og:image" content={props.image} /> : null}
-      <meta name="twitter:card" content={props.image ? "summary_large_image" : "summary"} />
-      <meta name="twitter:title" content={props.title} />
-      <meta name="twitter:description" content={props.description} />
-      {props.image ? <meta name="twitter:image" content={props.image} /> : null}
-    </>
-  );
-}
 
 function TagLinks({ site, tags }: { site: Site; tags: string[] }) {
   if (tags.length === 0) return null;
@@ -238,12 +85,9 @@ function EntrySummary({ site, entry }: { site: Site; entry: ArticleEntry }) {
   );
 }
 
-const page = async (node: Child) =>
-  `<!doctype html>${await (node as { toString(): string | Promise<string> }).toString()}`;
-
 export function renderListPage(view: FeedView): Promise<string> {
   const { site } = view;
-  const links = pagingLinks(view);
+  const links = pagingLinks(view) as PageLinks;
   const canonical = pageUrl(site.origin, view.tag?.slug ?? null, view.page);
   const title = view.page > 1 ? `${view.title} (page ${view.page})` : view.title;
   const feeds: FeedScope[] = [{ slug: null, title: site.title }];
@@ -310,6 +154,7 @@ export function renderListPage(view: FeedView): Promise<string> {
 }
 
 function articleJsonLd(site: Site, entry: ArticleEntry, url: string, language: string) {
+  const logo = SITE_ICONS.png[0] as { size: number; path: string };
   return {
     "@context": "https://schema.org",
     "@type": "NewsArticle",
@@ -324,7 +169,12 @@ function articleJsonLd(site: Site, entry: ArticleEntry, url: string, language: s
       entry.authors.length > 0
         ? entry.authors.map((a) => ({ "@type": "Person", name: a.name, url: a.url }))
         : [{ "@type": "Organization", name: site.author, url: `${site.origin}/` }],
-    publisher: { "@type": "Organization", name: site.title, url: `${site.origin}/` },
+    publisher: {
+      "@type": "Organization",
+      name: site.title,
+      url: `${site.origin}/`,
+      logo: { "@type": "ImageObject", url: `${site.origin}${logo.path}`, width: logo.size, height: logo.size },
+    },
     image: entry.image ? [entry.image] : undefined,
     keywords: entry.tags.length > 0 ? entry.tags : undefined,
     isAccessibleForFree: true,
@@ -403,6 +253,31 @@ export function renderNotFoundPage(site: Site): Promise<string> {
     >
       <h1>Page not found</h1>
       <p>There is nothing at this address. It may have been mistyped, or the article may have been taken down.</p>
+      <p>
+        The <a href={home}>home page</a> lists every article, newest first.
+      </p>
+    </Layout>,
+  );
+}
+
+export function renderGonePage(site: Site, deletedAt: string): Promise<string> {
+  const home = `${site.origin}/`;
+  return page(
+    <Layout
+      site={site}
+      title={`Article removed – ${site.title}`}
+      description="This article was deleted."
+      canonical={null}
+      language={site.language}
+      feeds={[{ slug: null, title: site.title }]}
+      brandIsHeading={false}
+      meta={null}
+    >
+      <h1>This article was removed</h1>
+      <p>
+        It was deleted on <time datetime={deletedAt}>{formatDate(deletedAt, site.language)}</time> and will not come
+        back at this address.
+      </p>
       <p>
         The <a href={home}>home page</a> lists every article, newest first.
       </p>

@@ -1,7 +1,8 @@
 // (view) → JSON Feed 1.1, typed so that an item without content cannot be built.
 import { type ArticleEntry, modifiedAt } from "../article/model.ts";
-import { absolutizeHtml, articleUrl, feedUrl } from "./urls.ts";
-import { authorsOf, type FeedView, homeUrl, pagingLinks, rememberItem } from "./view.ts";
+import { iconOfSize } from "./icons.ts";
+import { absolutizeHtml, articleUrl, feedsPageUrl } from "./urls.ts";
+import { archiveLinks, authorsOf, type FeedView, homeUrl, pagingLinks, rememberItem, selfUrl } from "./view.ts";
 
 export interface JsonFeedAuthor {
   name: string;
@@ -19,6 +20,7 @@ export type JsonFeedItem = JsonFeedContent & {
   title?: string;
   summary?: string;
   image?: string;
+  banner_image?: string;
   date_published?: string;
   date_modified?: string;
   authors?: JsonFeedAuthor[];
@@ -26,16 +28,32 @@ export type JsonFeedItem = JsonFeedContent & {
   language?: string;
 };
 
+/**
+ * JSON Feed has no archives: this extension carries RFC 5005's links, and an archive's `next_url`
+ * leads to the older archive, so a reader that only follows `next_url` still walks them all.
+ */
+export interface JsonFeedArchive {
+  about: string;
+  archive?: true;
+  current?: string;
+  "prev-archive"?: string;
+  "next-archive"?: string;
+}
+
 export interface JsonFeed {
   version: "https://jsonfeed.org/version/1.1";
   title: string;
   home_page_url?: string;
   feed_url?: string;
   description?: string;
+  user_comment?: string;
   next_url?: string;
+  icon?: string;
+  favicon?: string;
   language?: string;
   authors?: JsonFeedAuthor[];
   hubs?: { type: string; url: string }[];
+  _rfc5005?: JsonFeedArchive;
   items: JsonFeedItem[];
 }
 
@@ -44,17 +62,27 @@ const author = (a: { name: string; url?: string | undefined }): JsonFeedAuthor =
 
 function feedHead(view: FeedView): Omit<JsonFeed, "items"> {
   const { site } = view;
-  const next = pagingLinks(view, "json").next;
+  const archive = archiveLinks(view, "json");
+  // An archive's next page is the older archive; a feed page's is the next page.
+  const next = view.archive ? archive["prev-archive"] : pagingLinks(view, "json").next;
+  const history: JsonFeedArchive | null =
+    view.archive || Object.keys(archive).length > 0
+      ? { about: "https://www.rfc-editor.org/rfc/rfc5005#section-4", ...(view.archive ? { archive: true } : {}), ...archive }
+      : null;
   return {
     version: "https://jsonfeed.org/version/1.1",
     title: view.title,
     home_page_url: homeUrl(view),
-    feed_url: feedUrl(site.origin, view.tag?.slug ?? null, "json", view.page),
+    feed_url: selfUrl(view, "json"),
     description: view.description,
+    user_comment: `This is a feed: add ${selfUrl(view, "json")} to a feed reader to follow ${site.title}. Every feed of the site is listed at ${feedsPageUrl(site.origin)}.`,
     ...(next ? { next_url: next } : {}),
+    icon: `${site.origin}${iconOfSize(512).path}`,
+    favicon: `${site.origin}${iconOfSize(64).path}`,
     language: site.language,
     authors: [{ name: site.author }],
-    ...(site.hub ? { hubs: [{ type: "WebSub", url: site.hub }] } : {}),
+    ...(site.hub && !view.archive ? { hubs: [{ type: "WebSub", url: site.hub }] } : {}),
+    ...(history ? { _rfc5005: history } : {}),
   };
 }
 
@@ -70,7 +98,10 @@ function jsonFeedItem(view: FeedView, entry: ArticleEntry): JsonFeedItem {
     authors: authorsOf(view, entry).map(author),
   };
   if (entry.summary) item.summary = entry.summary;
-  if (entry.image) item.image = entry.image;
+  if (entry.image) {
+    item.image = entry.image;
+    item.banner_image = entry.image;
+  }
   if (entry.tags.length > 0) item.tags = entry.tags;
   if (entry.language) item.language = entry.language;
   return item;

@@ -1,4 +1,4 @@
-// The site's one stylesheet and its icon, and the content-hashed URLs they are served at (see routes/pages.ts).
+// The site's one stylesheet and the content-hashed URL it is served at (see routes/pages.ts).
 // No JavaScript anywhere; typography is fluid from 320 px to 1440 px, lines stay under ~70ch.
 
 export const STYLESHEET = `:root{color-scheme:light dark;--bg:#fdfcfa;--fg:#1f1d1a;--muted:#57524b;--accent:#9a3412;--rule:#e4ded4;--soft:#f4efe7;--focus:#1d4ed8;--serif:Charter,"Bitstream Charter","Sitka Text",Cambria,Georgia,serif;--sans:system-ui,-apple-system,"Segoe UI",Roboto,"Noto Sans",sans-serif}
@@ -79,8 +79,3 @@ function fnv1a(text: string): string {
 export const STYLESHEET_HASH = fnv1a(STYLESHEET);
 /** Root-relative on purpose: the sheet must come from whatever origin serves the page, which CSP 'self' allows. */
 export const STYLESHEET_PATH = `/assets/site.${STYLESHEET_HASH}.css`;
-
-/** A "W" on the accent colour; without a declared icon every browser asks for /favicon.ico. */
-export const ICON_SVG = `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 32 32"><style>rect{fill:#9a3412}path{stroke:#fff}@media (prefers-color-scheme:dark){rect{fill:#f4a36b}path{stroke:#17181b}}</style><rect width="32" height="32" rx="6"/><path d="M6 9l5 15 5-11 5 11 5-15" fill="none" stroke-width="3" stroke-linecap="round" stroke-linejoin="round"/></svg>`;
-export const ICON_HASH = fnv1a(ICON_SVG);
-export const ICON_PATH = `/assets/icon.${ICON_HASH}.svg`;

@@ -2,7 +2,7 @@
 import type { Context, Hono } from "hono";
 import { cors } from "hono/cors";
 import type { AppEnv } from "../env.ts";
-import { serveRepresentation } from "../http/representation.ts";
+import { FRESHNESS, serveRepresentation } from "../http/representation.ts";
 import { renderAtom } from "../render/atom.ts";
 import { renderJsonFeed } from "../render/json-feed.ts";
 import { renderRss } from "../render/rss.ts";
@@ -10,16 +10,11 @@ import { FEED_FILES, FEED_TYPES, type FeedFormat, feedUrl, pageUrl } from "../re
 import type { FeedView } from "../render/view.ts";
 import { renderScope, resolveScopePage, scopeEtag } from "./scope.ts";
 
-const RENDERERS: Record<FeedFormat, (view: FeedView) => string> = {
+export const RENDERERS: Record<FeedFormat, (view: FeedView) => string> = {
   rss: renderRss,
   atom: renderAtom,
   json: renderJsonFeed,
 };
-
-/** Cloudflare's edge compresses RSS itself, but not Atom or JSON Feed. */
-const WORKER_COMPRESSES: Record<FeedFormat, boolean> = { rss: false, atom: true, json: true };
-
-export const FEED_CACHE_CONTROL = "public, max-age=300, stale-while-revalidate=600, stale-if-error=86400";
 
 export const CORS_HEADERS = {
   "Access-Control-Allow-Origin": "*",
@@ -55,9 +50,9 @@ function serveFeed(format: FeedFormat) {
       etag: await scopeEtag(c, format, page),
       lastModified: page.lastModified,
       contentType: `${FEED_TYPES[format]}; charset=utf-8`,
-      cacheControl: FEED_CACHE_CONTROL,
+      freshness: FRESHNESS.feed,
+      cacheTags: page.cacheTags,
       headers: { ...CORS_HEADERS, Link: linkHeader(site.origin, page.tag?.slug ?? null, format, page.page, site.hub) },
-      compress: WORKER_COMPRESSES[format],
       render: () => renderScope(c, format, page, RENDERERS[format]),
     });
   };

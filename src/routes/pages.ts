@@ -3,20 +3,18 @@ import type { Context, Hono } from "hono";
 import { secureHeaders } from "hono/secure-headers";
 import { SLUG_MAX, SLUG_PATTERN } from "../article/model.ts";
 import type { AppEnv } from "../env.ts";
+import { CACHE_TAGS } from "../cache/tags.ts";
 import { strongEtag } from "../http/conditional.ts";
-import { fromStore, serveRepresentation } from "../http/representation.ts";
-import { renderArticlePage, renderListPage } from "../render/html.tsx";
-import { ICON_HASH, ICON_PATH, ICON_SVG, STYLESHEET, STYLESHEET_HASH, STYLESHEET_PATH } from "../render/style.ts";
+import { cachingHeaders, FRESHNESS, fromStore, serveRepresentation } from "../http/representation.ts";
+import { renderArticlePage, renderGonePage, renderListPage } from "../render/html.tsx";
+import { STYLESHEET, STYLESHEET_HASH, STYLESHEET_PATH } from "../render/style.ts";
 import { siteFingerprint } from "../site.ts";
-import { getArticle } from "../store/kv.ts";
+import { readArticle } from "../store/read.ts";
 import { NotFound, RENDER_VERSION, renderScope, resolveScopePage, scopeEtag } from "./scope.ts";
-
-export const PAGE_CACHE_CONTROL = "public, max-age=60, stale-while-revalidate=600, stale-if-error=86400";
 
 // The stylesheet is a separate file at a content-hashed URL rather than inlined: pages are cached
 // for a minute, the sheet for a year and once for every page, and CSP needs no hash or nonce
 // that would have to change with it. Pages carry no script at all, so script-src stays 'none'.
-const ASSET_CACHE_CONTROL = "public, max-age=31536000, immutable";
 
 export const pageSecurity = secureHeaders({
   contentSecurityPolicy: {
@@ -41,8 +39,8 @@ async function listPage(c: Context<AppEnv>) {
     etag: await scopeEtag(c, "html", page),
     lastModified: page.lastModified,
     contentType: HTML,
-    cacheControl: PAGE_CACHE_CONTROL,
-    compress: false,
+    freshness: FRESHNESS.page,
+    cacheTags: page.cacheTags,
     render: () => renderScope(c, "html", page, renderListPage),
   });
 }
@@ -50,15 +48,21 @@ async function listPage(c: Context<AppEnv>) {
 async function articlePage(c: Context<AppEnv>) {
   const slug = c.req.param("slug") ?? "";
   if (!SLUG_PATTERN.test(slug) || slug.length > SLUG_MAX) throw new NotFound();
-  const article = await fromStore(() => getArticle(c.env.ARTICLES, slug));
-  if (!article) throw new NotFound();
+  const tags = [CACHE_TAGS.site, CACHE_TAGS.article(slug)];
+  const value = await fromStore(() => readArticle(c.env.ARTICLES, slug));
+  if (!value) throw new NotFound(tags);
   const site = c.get("site");
+  if (value.kind === "gone") {
+    // Deleted is not never-existed: readers and crawlers learn it is gone for good.
+    return c.html(await renderGonePage(site, value.gone.deletedAt), 410, cachingHeaders(FRESHNESS.missing, tags));
+  }
+  const { article } = value;
   return serveRepresentation(c, {
-    etag: await strongEtag([RENDER_VERSION, "article", siteFingerprint(site), article.hash]),
-    lastModified: article.updatedAt ?? article.publishedAt,
+    etag: await strongEtag([RENDER_VERSION, "article", siteFingerprint(site), article.hash, article.changedAt ?? ""]),
+    lastModified: article.changedAt ?? article.updatedAt ?? article.publishedAt,
     contentType: HTML,
-    cacheControl: PAGE_CACHE_CONTROL,
-    compress: false,
+    freshness: FRESHNESS.page,
+    cacheTags: tags,
     render: async () => ({ body: await renderArticlePage(site, article) }),
   });
 }
@@ -70,10 +74,9 @@ function asset(body: string, hash: string, contentType: string) {
       etag: `"${hash}"`,
       lastModified: null,
       contentType,
-      cacheControl: ASSET_CACHE_CONTROL,
+      freshness: FRESHNESS.immutable,
+      cacheTags: [CACHE_TAGS.site],
       headers: { "X-Content-Type-Options": "nosniff" },
-      // The edge compresses text/css and image/svg+xml itself.
-      compress: false,
       render: async () => ({ body }),
     });
   };
@@ -86,10 +89,9 @@ export function registerPageRoutes(app: Hono<AppEnv>): void {
     if (c.res.headers.get("Content-Type")?.startsWith("text/html")) await pageSecurity(c, async () => {});
   });
   // A 304 has no Content-Type; the page routes still send their headers with it.
-  for (const path of ["/", "/articles/:slug", "/tags/:tag"]) app.use(path, pageSecurity);
+  for (const path of ["/", "/articles/:slug", "/tags/:tag", "/feeds"]) app.use(path, pageSecurity);
   app.get("/", listPage);
   app.get("/tags/:tag", listPage);
   app.get("/articles/:slug", articlePage);
   app.get(STYLESHEET_PATH, asset(STYLESHEET, STYLESHEET_HASH, "text/css; charset=utf-8"));
-  app.get(ICON_PATH, asset(ICON_SVG, ICON_HASH, "image/svg+xml"));
 }

@@ -1,26 +1,37 @@
 // Resolves the page of a scope a request names: shared by feed and list-page routes.
 import type { Context } from "hono";
 import { HTTPException } from "hono/http-exception";
-import { type ArticleEntry, tagSlug } from "../article/model.ts";
+import { tagSlug } from "../article/model.ts";
+import { CACHE_TAGS } from "../cache/tags.ts";
 import type { AppEnv } from "../env.ts";
 import { strongEtag } from "../http/conditional.ts";
 import { fromStore } from "../http/representation.ts";
 import { buildFeedView, type FeedView } from "../render/view.ts";
 import { siteFingerprint } from "../site.ts";
-import { ALL, type CatalogRow, pageRows, readEntries, readScope, type ScopeHead, tagScope } from "../store/kv.ts";
+import { ALL, type Scope, type ScopeHead, tagScope } from "../store/keys.ts";
+import { type PageSource, readPage, readScope } from "../store/read.ts";
 
 /** Bumped whenever a renderer's output changes for the same articles, so old ETags stop matching. */
-export const RENDER_VERSION = "1";
+export const RENDER_VERSION = "2";
 
-export class NotFound extends Error {}
+/** A page that does not exist; `cacheTags` say what would make it exist. */
+export class NotFound extends Error {
+  readonly cacheTags: string[];
+  constructor(cacheTags: string[] = [CACHE_TAGS.site]) {
+    super("not found");
+    this.cacheTags = cacheTags;
+  }
+}
 
 export interface ScopePage {
+  scope: Scope;
   tag: { slug: string; name: string } | null;
   page: number;
   head: ScopeHead;
-  rows: CatalogRow[];
-  /** Newest change among the rows. */
-  lastModified: string | null;
+  source: PageSource;
+  /** When this page last changed. */
+  lastModified: string;
+  cacheTags: string[];
   /** Loads the entries and builds the view; `consistent` is false if KV served a mix of versions. */
   load: () => Promise<{ view: FeedView; consistent: boolean }>;
 }
@@ -33,63 +44,65 @@ export function parsePage(value: string | undefined): number | null {
 }
 
 /** Each page has one URL: `?page=1` and `/tags/Middle%20East` move permanently to the canonical form. */
-function canonicalRedirect(c: Context<AppEnv>, page: number, slug: string | null): void {
+function canonicalRedirect(c: Context<AppEnv>, page: number | null, slug: string | null): void {
   const tagParam = c.req.param("tag");
   const otherSpelling = slug !== null && tagParam !== undefined && tagParam !== slug;
   if (!otherSpelling && c.req.query("page") !== "1") return;
   let path = c.req.path;
   if (otherSpelling) path = path.replace(/^\/tags\/[^/]+/, `/tags/${encodeURIComponent(slug)}`);
-  throw new HTTPException(301, { res: c.redirect(`${path}${page > 1 ? `?page=${page}` : ""}`, 301) });
+  const query = page !== null && page > 1 ? `?page=${page}` : "";
+  throw new HTTPException(301, { res: c.redirect(`${path}${query}`, 301) });
 }
 
-const EMPTY: ScopeHead = { v: 1, total: 0, head: [], split: 0 };
+const EMPTY: ScopeHead = { v: 2, total: 0, rows: [], split: 0, archives: 0, changed: "1970-01-01T00:00:00Z", gone: [] };
 
-export async function resolveScopePage(c: Context<AppEnv>, tagParam: string | undefined): Promise<ScopePage> {
-  const site = c.get("site");
-  const page = parsePage(c.req.query("page"));
-  if (page === null) throw new NotFound();
+/** The scope a route names (the site, or a tag), redirected to its canonical URL; 404 when unknown. */
+export async function resolveScope(
+  c: Context<AppEnv>,
+  tagParam: string | undefined,
+  page: number | null = null,
+): Promise<{ scope: Scope; head: ScopeHead; tag: { slug: string; name: string } | null }> {
   const slug = tagParam === undefined ? null : tagSlug(tagParam);
   if (slug === "") throw new NotFound();
   canonicalRedirect(c, page, slug);
   const scope = slug === null ? ALL : tagScope(slug);
-  const kv = c.env.ARTICLES;
-  const head = (await fromStore(() => readScope(kv, scope))) ?? (slug === null ? EMPTY : null);
-  if (!head || (slug !== null && head.total === 0)) throw new NotFound();
+  const head = (await fromStore(() => readScope(c.env.ARTICLES, scope))) ?? (slug === null ? EMPTY : null);
+  if (!head || (slug !== null && head.total === 0)) throw new NotFound([CACHE_TAGS.scope(scope)]);
+  return { scope, head, tag: slug === null ? null : { slug, name: head.name ?? slug } };
+}
+
+export async function resolveScopePage(c: Context<AppEnv>, tagParam: string | undefined): Promise<ScopePage> {
+  const site = c.get("site");
+  const page = parsePage(c.req.query("page"));
+  const { scope, head, tag } = await resolveScope(c, tagParam, page);
+  if (page === null) throw new NotFound([CACHE_TAGS.scope(scope)]);
   const offset = (page - 1) * site.pageSize;
-  if (page > 1 && offset >= head.total) throw new NotFound();
-  const rows = await fromStore(() => pageRows(kv, scope, head, offset, site.pageSize));
-  const tag = slug === null ? null : { slug, name: head.name ?? slug };
-  const lastModified = rows.reduce<string | null>((max, r) => (max === null || r[3] > max ? r[3] : max), null);
+  if (page > 1 && offset >= head.total) throw new NotFound([CACHE_TAGS.scope(scope)]);
+  const source = await fromStore(() => readPage(c.env.ARTICLES, scope, head, offset, site.pageSize));
   return {
+    scope,
     tag,
     page,
     head,
-    rows,
-    lastModified,
+    source,
+    lastModified: source.lastModified ?? head.changed,
+    cacheTags: [CACHE_TAGS.site, CACHE_TAGS.scope(scope)],
     async load() {
-      const entries = await fromStore(() => readEntries(kv, scope, head, offset, rows));
-      const consistent = sameVersions(rows, entries);
-      return { view: buildFeedView(site, tag, page, head.total, entries), consistent };
+      const { entries, consistent } = await fromStore(() => source.load());
+      return { view: buildFeedView(site, tag, page, head, entries), consistent };
     },
   };
 }
 
-function sameVersions(rows: CatalogRow[], entries: ArticleEntry[]): boolean {
-  return (
-    rows.length === entries.length &&
-    rows.every(([slug, hash], i) => entries[i]?.slug === slug && entries[i]?.hash === hash)
-  );
-}
-
 /**
  * The validator of one page of one scope in one format, known before anything is rendered.
- * `versions` are the [slug, hash] pairs shown: the rows, or the entries KV actually returned.
+ * `shown` are the [slug, hash] pairs actually rendered, when KV mixed versions.
  */
-export function scopeEtag(
+export async function scopeEtag(
   c: Context<AppEnv>,
   format: string,
   page: ScopePage,
-  versions?: readonly { 0: string; 1: string }[],
+  shown?: readonly { 0: string; 1: string }[],
 ): Promise<string> {
   const fingerprint = siteFingerprint(c.get("site"));
   const compute = () =>
@@ -98,12 +111,14 @@ export function scopeEtag(
       format,
       fingerprint,
       String(page.page),
+      page.head.changed,
       String(page.head.total),
       page.tag?.name ?? "",
-      ...(versions ?? page.rows).map((v) => `${v[0]}:${v[1]}`),
+      ...(shown ? shown.map((v) => `${v[0]}:${v[1]}`) : page.source.stamps),
     ]);
-  if (versions) return compute();
-  // A remembered head is the same object on every poll: its validators are worked out once.
+  if (shown) return compute();
+  // A remembered head is the same object on every poll: its validators are worked out once. The
+  // strings are kept, never the promises: a request must not await another request's promise.
   let byHead = etagsByHead.get(page.head);
   if (!byHead) {
     byHead = new Map();
@@ -111,14 +126,14 @@ export function scopeEtag(
   }
   const key = `${format}\n${page.page}\n${fingerprint}`;
   let etag = byHead.get(key);
-  if (!etag) {
-    etag = compute();
+  if (etag === undefined) {
+    etag = await compute();
     byHead.set(key, etag);
   }
   return etag;
 }
 
-const etagsByHead = new WeakMap<ScopeHead, Map<string, Promise<string>>>();
+const etagsByHead = new WeakMap<ScopeHead, Map<string, string>>();
 
 /** Renders a scope page; when KV mixed versions, the validator is recomputed from what was shown. */
 export async function renderScope(

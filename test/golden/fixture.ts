@@ -3,6 +3,7 @@
 import type { ArticleEntry } from "../../src/article/model.ts";
 import { type FeedView, buildFeedView } from "../../src/render/view.ts";
 import type { Site } from "../../src/site.ts";
+import { rowOf, type ScopeHead } from "../../src/store/keys.ts";
 
 export const goldenSite: Site = {
   origin: "https://news.example",
@@ -13,7 +14,23 @@ export const goldenSite: Site = {
   pageSize: 2,
   hub: "https://hub.example/",
   isolateMemory: true,
+  kvWriteIntervalMs: 1000,
 };
+
+/** The scope head the writer would have written for these entries (page 1 holds `split` of them). */
+export function headFor(entries: ArticleEntry[], options: Partial<ScopeHead> = {}): ScopeHead {
+  const rows = entries.map(rowOf);
+  return {
+    v: 2,
+    total: rows.length,
+    rows,
+    split: Math.min(rows.length, 2),
+    archives: 0,
+    changed: "2024-06-02T11:00:00Z",
+    gone: [],
+    ...options,
+  };
+}
 
 export const goldenEntries: ArticleEntry[] = [
   {
@@ -45,4 +62,5 @@ export const goldenEntries: ArticleEntry[] = [
 ];
 
 /** Page 1 of 2 of the whole site, with a hub: every link type appears. */
-export const goldenView = (): FeedView => buildFeedView(goldenSite, null, 1, 3, goldenEntries);
+export const goldenView = (): FeedView =>
+  buildFeedView(goldenSite, null, 1, headFor(goldenEntries, { total: 3 }), goldenEntries);
