@@ -10,7 +10,11 @@ export default defineConfig({
             wrangler: { configPath: "./wrangler.toml" },
             miniflare: {
               // KV_WRITE_INTERVAL_MS 0: the local KV has no per-key limit, so tests need not wait a second.
-              bindings: { SITE_URL: "https://news.example", ADMIN_TOKEN: "test-admin-token", KV_WRITE_INTERVAL_MS: "0" },
+              bindings: {
+                SITE_URL: "https://news.example",
+                ADMIN_TOKEN: "test-admin-token",
+                KV_WRITE_INTERVAL_MS: "0",
+              },
             },
           }),
         ],
@@ -18,6 +22,8 @@ export default defineConfig({
           name: "workers",
           include: ["test/**/*.test.ts", "test/**/*.test.tsx"],
           exclude: ["test/browser/**", "test/runtime/**"],
+          // The writer writes a value at most once a second, so tests of several changes take seconds.
+          testTimeout: 30_000,
         },
       },
       {

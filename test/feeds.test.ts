@@ -436,7 +436,10 @@ describe("paging (RFC 5005)", () => {
     await resetStore();
     await storeArticles(
       Object.fromEntries(
-        slugs.map((slug, i) => [slug, articleInput({ title: `Article ${i + 1}`, publishedAt: `2024-02-0${i + 1}T00:00:00Z` })]),
+        slugs.map((slug, i) => [
+          slug,
+          articleInput({ title: `Article ${i + 1}`, publishedAt: `2024-02-0${i + 1}T00:00:00Z` }),
+        ]),
       ),
     );
   });
@@ -499,7 +502,11 @@ describe("tag feeds", () => {
         tags: ["Middle East", "Diplomacy"],
         publishedAt: "2024-06-02T00:00:00Z",
       }),
-      "levant-report": articleInput({ title: "Levant report", tags: ["Middle East"], publishedAt: "2024-06-01T00:00:00Z" }),
+      "levant-report": articleInput({
+        title: "Levant report",
+        tags: ["Middle East"],
+        publishedAt: "2024-06-01T00:00:00Z",
+      }),
     });
   });
 

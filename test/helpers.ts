@@ -35,7 +35,7 @@ export async function settle(): Promise<void> {
   const deadline = Date.now() + 20_000;
   while (Date.now() < deadline) {
     const state = await stub.state();
-    if (state.dirty === 0 && state.adoption === "done" && !state.purges.some((p) => p.round === 1)) {
+    if (state.dirty === 0 && state.adoption !== "running" && !state.purges.some((p) => p.round === 1)) {
       forgetReads(env.ARTICLES);
       return;
     }

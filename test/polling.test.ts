@@ -73,7 +73,9 @@ describe("conditional GET", () => {
     const { lastModified } = await validators("/atom.xml");
     const changed = Date.parse(lastModified);
     const at = (since: number | string) =>
-      request("/atom.xml", { headers: { "If-Modified-Since": typeof since === "string" ? since : new Date(since).toUTCString() } });
+      request("/atom.xml", {
+        headers: { "If-Modified-Since": typeof since === "string" ? since : new Date(since).toUTCString() },
+      });
     expect((await at(changed)).status).toBe(304);
     expect((await at(changed + 60_000)).status).toBe(304);
     expect((await at(changed - 1_000)).status).toBe(200);
@@ -186,7 +188,10 @@ describe("encoding", () => {
     it(`sends ${path} as one identity representation, whatever the client accepts`, async () => {
       const answers = await Promise.all(
         ["", "gzip", "gzip, deflate, br", "identity"].map((accepted) =>
-          requestWithEnv({}, path, { cf: { clientAcceptEncoding: accepted }, headers: { "Accept-Encoding": accepted } }),
+          requestWithEnv({}, path, {
+            cf: { clientAcceptEncoding: accepted },
+            headers: { "Accept-Encoding": accepted },
+          }),
         ),
       );
       const etags = new Set(answers.map((a) => a.headers.get("ETag")));

@@ -1,368 +1,189 @@
+// The publish command's core as a publisher uses it: content files through the site's own admin
+// API, all validated before anything is sent, unchanged files skipped, batches of bounded size.
+import { createExecutionContext, waitOnExecutionContext } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { beforeEach, describe, expect, it } from "vitest";
-import type { Article } from "../src/article/model.ts";
-import {
-  formatIssue,
-  type PublishProgress,
-  type PublishResult,
-  publishContent,
-  type SourceFile,
-} from "../src/publish/publish.ts";
-import { type CommandResult, WranglerKv } from "../src/publish/wrangler-kv.ts";
-import { getArticle, type KvLike } from "../src/store/kv.ts";
-import { request, resetStore, SEED_FILE, SEED_SLUG, seedText } from "./helpers.ts";
+import { app } from "../src/index.ts";
+import { formatIssue, publishContent, type SourceFile } from "../src/publish/client.ts";
+import { articleInput, ORIGIN, request, resetStore, SEED_FILE, SEED_SLUG, seedText, settle } from "./helpers.ts";
 
-/** The Worker's own KV, with every write it receives recorded. */
-function recordingKv(kv: KvLike = env.ARTICLES) {
-  const writes: string[] = [];
-  const recorded: KvLike = {
-    get: (key, type) => kv.get(key, type),
-    list: (options) => kv.list(options),
-    put: (key, value, options) => {
-      writes.push(`put ${key}`);
-      return kv.put(key, value, options);
-    },
-    delete: (key) => {
-      writes.push(`delete ${key}`);
-      return kv.delete(key);
+const TOKEN = "test-admin-token";
+
+/** The site as the command reaches it, recording every request it sends. */
+function site() {
+  const sent: string[] = [];
+  let answer: ((request: Request) => Response | null) | null = null;
+  const target = {
+    origin: ORIGIN,
+    token: TOKEN,
+    async fetch(req: Request) {
+      sent.push(`${req.method} ${new URL(req.url).pathname}`);
+      const canned = answer?.(req);
+      if (canned) return canned;
+      const ctx = createExecutionContext();
+      const response = await app.fetch(req, env, ctx);
+      await waitOnExecutionContext(ctx);
+      return response;
     },
   };
-  return { kv: recorded, writes };
+  return { target, sent, answerWith: (fn: typeof answer) => (answer = fn) };
 }
 
-function contentFile(slug: string, front: string, body = "Some *Markdown* text."): SourceFile {
-  return { name: `content/${slug}.md`, text: `---\n${front.trim()}\n---\n\n${body}\n` };
+const file = (slug: string, front: Record<string, unknown>, body = "Body text."): SourceFile => ({
+  name: `content/${slug}.md`,
+  text: `---\n${Object.entries(front)
+    .map(([k, v]) => `${k}: ${JSON.stringify(v)}`)
+    .join("\n")}\n---\n${body}\n`,
+});
+
+const seed = (): SourceFile => ({ name: `content/${SEED_FILE}`, text: seedText });
+
+async function publish(files: SourceFile[], options: Parameters<typeof publishContent>[2] = {}) {
+  const s = site();
+  const result = await publishContent(s.target, files, { retryDelayMs: 10, ...options });
+  await settle();
+  return { result, sent: s.sent };
 }
 
-const SEED: SourceFile = { name: `content/${SEED_FILE}`, text: seedText };
-const FIRST = contentFile("first-post", "title: First post\npublishedAt: 2024-01-01T12:00:00Z\ntags: [Notes]");
-const SECOND = contentFile(
-  "second-post",
-  "title: Second post\npublishedAt: 2024-02-01T12:00:00Z\ntags: [Notes, Extra]",
-);
+const titles = async (path = "/feed.json") =>
+  ((await (await request(path)).json()) as { items: { title: string }[] }).items.map((i) => i.title);
 
-async function publish(files: SourceFile[], options: { prune?: boolean; kv?: KvLike } = {}) {
-  const progress: PublishProgress[] = [];
-  const result = await publishContent(options.kv ?? env.ARTICLES, files, {
-    prune: options.prune ?? false,
-    onProgress: (p) => progress.push(p),
-  });
-  return { result, progress };
-}
-
-function expectPublished(result: PublishResult): asserts result is Extract<PublishResult, { ok: true }> {
-  if (!result.ok) throw new Error(`publish failed: ${result.issues.map(formatIssue).join("; ")}`);
-}
-
-async function feedItemIds(path: string): Promise<string[]> {
-  const response = await request(path);
-  if (response.status === 404) return [];
-  expect(response.status).toBe(200);
-  const feed = (await response.json()) as { items: { url: string }[] };
-  return feed.items.map((item) => item.url.replace(/^.*\/articles\//, ""));
-}
-
-async function storedKeys(): Promise<string[]> {
-  return (await env.ARTICLES.list()).keys.map((k) => k.name);
-}
+beforeEach(async () => {
+  await resetStore();
+});
 
 describe("the publish command's core", () => {
-  beforeEach(async () => {
-    await resetStore();
-  });
-
-  it("reports every problem with its file and field, and writes nothing when one file is invalid", async () => {
-    const broken = [
-      contentFile("bad-date", "title: Bad date\npublishedAt: yesterday"),
-      contentFile("no-title", "publishedAt: 2024-01-01T12:00:00Z\nauthors: [{ name: Ann, url: not-a-url }]"),
-      { name: "content/Not A Slug.md", text: "---\ntitle: T\npublishedAt: 2024-01-01T12:00:00Z\n---\n\nText\n" },
-      { name: "content/no-front-matter.md", text: "Just text.\n" },
-    ];
-    const { kv, writes } = recordingKv();
-    const { result } = await publish([SEED, FIRST, ...broken], { kv });
-
+  it("reports every problem with its file and field, and sends nothing when one file is invalid", async () => {
+    const { result, sent } = await publish([
+      file("good", { title: "Good", publishedAt: "2024-01-01T00:00:00Z" }),
+      file("bad", { title: "", publishedAt: "yesterday", colour: "red" }),
+      { name: "content/Not A Slug.md", text: "no front matter" },
+    ]);
     expect(result.ok).toBe(false);
     if (result.ok) return;
     expect(result.issues.map(formatIssue)).toEqual([
-      "content/bad-date.md: publishedAt: must be an RFC 3339 date-time, e.g. 2024-05-17T09:00:00Z",
-      "content/no-title.md: title: is required",
-      "content/no-title.md: authors.0.url: must be an absolute http(s) URL",
+      "content/bad.md: title: must not be empty",
+      "content/bad.md: publishedAt: must be an RFC 3339 date-time, e.g. 2024-05-17T09:00:00Z",
+      "content/bad.md: colour: is not a known field",
       "content/Not A Slug.md: slug: the file name must be a slug (^[a-z0-9]+(?:-[a-z0-9]+)*$) followed by .md",
-      "content/no-front-matter.md: must start with YAML front matter between --- lines",
+      "content/Not A Slug.md: must start with YAML front matter between --- lines",
     ]);
-    expect(writes).toEqual([]);
-    expect(await storedKeys()).toEqual([]);
-    expect(await feedItemIds("/feed.json")).toEqual([]);
+    expect(sent).toEqual(["GET /api/articles"]);
+    expect((await request("/api/articles/good")).status).toBe(404);
   });
 
   it("refuses two files that would become the same article", async () => {
-    const { result } = await publish([FIRST, { ...FIRST, name: "drafts/first-post.md" }]);
+    const a = file("same", { title: "A", publishedAt: "2024-01-01T00:00:00Z" });
+    const { result } = await publish([a, { ...a, name: "other/same.md" }]);
     expect(result.ok ? [] : result.issues.map(formatIssue)).toEqual([
-      "drafts/first-post.md: slug: is also the slug of content/first-post.md",
+      "other/same.md: slug: is also the slug of content/same.md",
     ]);
-    expect(await storedKeys()).toEqual([]);
   });
 
   it("publishes the real seed file from content/ so that every feed and page carries it", async () => {
-    const { result, progress } = await publish([SEED]);
-    expectPublished(result);
-    expect(progress).toEqual([{ action: "created", slug: SEED_SLUG, file: `content/${SEED_FILE}` }]);
-
-    const feed = (await (await request("/feed.json")).json()) as { items: { title: string; url: string }[] };
-    expect(feed.items).toHaveLength(1);
-    expect(feed.items[0]?.url).toBe(`https://news.example/articles/${SEED_SLUG}`);
-    expect(feed.items[0]?.title).toMatch(/^ISIS-K/);
-    expect(await (await request("/rss.xml")).text()).toContain(`/articles/${SEED_SLUG}</link>`);
-    expect(await (await request("/atom.xml")).text()).toContain(`/articles/${SEED_SLUG}"`);
+    const { result, sent } = await publish([seed()]);
+    expect(result).toEqual({ ok: true, counts: { created: 1, updated: 0, unchanged: 0, deleted: 0 }, batches: 1 });
+    expect(sent).toEqual(["GET /api/articles", "POST /api/batch"]);
+    for (const path of ["/feed.json", "/tags/russia/feed.json"]) expect((await titles(path))[0]).toMatch(/^ISIS-K/);
     expect((await request(`/articles/${SEED_SLUG}`)).status).toBe(200);
-    expect(await feedItemIds("/tags/afghanistan/feed.json")).toEqual([SEED_SLUG]);
   });
 
-  it("stores the same record the admin API would", async () => {
-    await publish([SEED]);
-    const stored = await getArticle(env.ARTICLES, SEED_SLUG);
-    const response = await request(`/api/articles/${SEED_SLUG}`);
-    const api = (await response.json()) as Article;
-    expect(stored?.hash).toBe(api.hash);
-    expect(stored?.publishedAt).toBe("2024-05-17T00:00:00Z");
-    expect(stored?.tags).toEqual(["Russia", "ISIS-K", "Afghanistan", "Terrorism"]);
+  it("stores the same record the admin API stores for the same input", async () => {
+    await publish([seed()]);
+    const published = (await (await request(`/api/articles/${SEED_SLUG}`)).json()) as Record<string, unknown>;
+    await request(`/api/articles/${SEED_SLUG}`, { method: "DELETE", headers: { Authorization: `Bearer ${TOKEN}` } });
+    const { input } = await import("../src/publish/content.ts").then((m) => {
+      const parsed = m.parseContentFile(SEED_FILE, seedText);
+      if (!parsed.ok) throw new Error("seed does not parse");
+      return parsed.value;
+    });
+    await request("/api/articles/second-copy", {
+      method: "PUT",
+      headers: { Authorization: `Bearer ${TOKEN}`, "Content-Type": "application/json" },
+      body: JSON.stringify(input),
+    });
+    const put = (await (await request("/api/articles/second-copy")).json()) as Record<string, unknown>;
+    expect(put.html).toBe((published.html as string).replaceAll(`/articles/${SEED_SLUG}`, "/articles/second-copy"));
+    expect(put.summary).toBe(published.summary);
+    expect(put.tags).toEqual(published.tags);
   });
 
-  it("writes nothing at all when run a second time with the same files", async () => {
-    await publish([SEED, FIRST, SECOND]);
-    const { kv, writes } = recordingKv();
-    const { result, progress } = await publish([SEED, FIRST, SECOND], { kv });
-
-    expectPublished(result);
-    expect(writes).toEqual([]);
-    expect(progress.map((p) => p.action)).toEqual(["unchanged", "unchanged", "unchanged"]);
-    expect(result.indexes.rewritten).toEqual([]);
+  it("sends nothing at all when run a second time with the same files", async () => {
+    await publish([seed()]);
+    const { result, sent } = await publish([seed()]);
+    expect(result).toMatchObject({
+      ok: true,
+      counts: { created: 0, updated: 0, unchanged: 1, deleted: 0 },
+      batches: 0,
+    });
+    expect(sent).toEqual(["GET /api/articles"]);
   });
 
   it("updates only the edited article, keeping its id and publication date", async () => {
-    await publish([FIRST, SECOND]);
-    const before = await getArticle(env.ARTICLES, "first-post");
-    const edited = contentFile(
-      "first-post",
-      "title: First post, corrected\npublishedAt: 2024-01-01T12:00:00Z\nupdatedAt: 2024-03-01T08:00:00Z\ntags: [Notes]",
-    );
-    const { kv, writes } = recordingKv();
-    const { progress } = await publish([edited, SECOND], { kv });
-
-    expect(progress.map((p) => `${p.action} ${p.slug}`)).toEqual(["updated first-post", "unchanged second-post"]);
-    expect(writes.filter((w) => w.includes("article:"))).toEqual(["put article:first-post"]);
-    const after = await getArticle(env.ARTICLES, "first-post");
-    expect(after?.id).toBe(before?.id);
-    expect(after?.publishedAt).toBe(before?.publishedAt);
-    expect(after?.title).toBe("First post, corrected");
-    const feed = (await (await request("/tags/notes/feed.json")).json()) as { items: { title: string }[] };
-    expect(feed.items.map((i) => i.title)).toEqual(["Second post", "First post, corrected"]);
+    await publish([seed(), file("other", { title: "Other", publishedAt: "2024-02-01T00:00:00Z" })]);
+    const before = (await (await request("/api/articles/other")).json()) as { id: string };
+    const { result } = await publish([seed(), file("other", { title: "Other, edited" })]);
+    expect(result).toMatchObject({ ok: true, counts: { created: 0, updated: 1, unchanged: 1 } });
+    const after = (await (await request("/api/articles/other")).json()) as {
+      id: string;
+      publishedAt: string;
+      title: string;
+    };
+    expect(after).toMatchObject({ id: before.id, publishedAt: "2024-02-01T00:00:00Z", title: "Other, edited" });
   });
 
-  it("keeps a replaced article's publication date when the file stops giving one", async () => {
-    await publish([FIRST]);
-    const undated = contentFile("first-post", "title: First post\ntags: [Notes]", "New text.");
-    const { result } = await publish([undated]);
-    expectPublished(result);
-    expect((await getArticle(env.ARTICLES, "first-post"))?.publishedAt).toBe("2024-01-01T12:00:00Z");
+  it("needs publishedAt only for an article the site does not hold yet", async () => {
+    const { result } = await publish([file("undated", { title: "Undated" })]);
+    expect(result.ok ? [] : result.issues.map(formatIssue)).toEqual(["content/undated.md: publishedAt: is required"]);
   });
 
-  it("leaves articles without a file alone unless told to prune", async () => {
-    await publish([FIRST, SECOND]);
-    const { progress } = await publish([FIRST]);
-    expect(progress.map((p) => p.action)).toEqual(["unchanged"]);
-    expect(await feedItemIds("/feed.json")).toEqual(["second-post", "first-post"]);
-  });
-
-  it("with prune, removes an article whose file is gone from every feed, page and tag", async () => {
-    await publish([SEED, FIRST, SECOND]);
-    expect(await feedItemIds("/tags/extra/feed.json")).toEqual(["second-post"]);
-
-    const { result, progress } = await publish([SEED, FIRST], { prune: true });
-    expectPublished(result);
-    expect(progress.map((p) => `${p.action} ${p.slug}`)).toEqual([
-      `unchanged ${SEED_SLUG}`,
-      "unchanged first-post",
-      "deleted second-post",
-    ]);
-    expect(await feedItemIds("/feed.json")).toEqual([SEED_SLUG, "first-post"]);
-    expect(await feedItemIds("/tags/notes/feed.json")).toEqual(["first-post"]);
-    for (const path of [
-      "/tags/extra",
-      "/tags/extra/feed.json",
-      "/tags/extra/rss.xml",
-      "/articles/second-post",
-      "/api/articles/second-post",
-    ]) {
-      expect((await request(path)).status, path).toBe(404);
-    }
-    expect(await (await request("/rss.xml")).text()).not.toContain("second-post");
-    expect(await (await request("/atom.xml")).text()).not.toContain("second-post");
-    expect(await (await request("/")).text()).not.toContain("Second post");
-  });
-
-  it("with prune, also removes articles that came through the admin API", async () => {
-    await publish([FIRST]);
-    const put = await request("/api/articles/from-the-api", {
+  it("leaves articles without a file alone unless told to prune, and then removes them everywhere", async () => {
+    await publish([seed(), file("stays", { title: "Stays", publishedAt: "2024-01-01T00:00:00Z", tags: ["Kept"] })]);
+    await request("/api/articles/via-api", {
       method: "PUT",
-      headers: { Authorization: "Bearer test-admin-token", "Content-Type": "application/json" },
-      body: JSON.stringify({ title: "From the API", content: "Text.", publishedAt: "2024-04-01T00:00:00Z" }),
+      headers: { Authorization: `Bearer ${TOKEN}`, "Content-Type": "application/json" },
+      body: JSON.stringify(articleInput({ title: "Via the API", tags: ["Kept"] })),
     });
-    expect(put.status).toBe(201);
-    const { progress } = await publish([FIRST], { prune: true });
-    expect(progress.map((p) => `${p.action} ${p.slug}`)).toEqual(["unchanged first-post", "deleted from-the-api"]);
-    expect(await feedItemIds("/feed.json")).toEqual(["first-post"]);
+    await publish([seed()]);
+    expect(await titles("/tags/kept/feed.json")).toEqual(["Via the API", "Stays"]);
+    const { result } = await publish([seed()], { prune: true });
+    expect(result).toMatchObject({ ok: true, counts: { deleted: 2, unchanged: 1 } });
+    expect((await request("/tags/kept")).status).toBe(404);
+    expect((await request("/articles/stays")).status).toBe(410);
+    expect((await request("/articles/via-api")).status).toBe(410);
   });
 
-  it("heals a feed index that an interrupted run left behind", async () => {
-    await publish([FIRST, SECOND]);
-    await env.ARTICLES.delete("catalog:tag:extra");
-    await env.ARTICLES.delete("scope:tag:extra");
-    expect((await request("/tags/extra/feed.json")).status).toBe(404);
-    const { result } = await publish([FIRST, SECOND]);
-    expectPublished(result);
-    expect(result.indexes.rewritten).toEqual(["tag:extra"]);
-    expect(await feedItemIds("/tags/extra/feed.json")).toEqual(["second-post"]);
-  });
-});
-
-/**
- * `wrangler kv …` as the remote adapter calls it, answered from the Worker's own KV, with every
- * command recorded. Missing keys fail with the 404 wrangler reports for the remote API.
- */
-function fakeWrangler(kv: KVNamespace = env.ARTICLES) {
-  const commands: { args: string[]; file?: unknown }[] = [];
-  const run = async (args: string[], file?: string): Promise<CommandResult> => {
-    commands.push(file === undefined ? { args } : { args, file: JSON.parse(file) });
-    const [, verb, action, key] = args;
-    if (verb === "key" && action === "list") {
-      const keys = [];
-      let cursor: string | undefined;
-      do {
-        const page = await kv.list(cursor ? { cursor } : {});
-        keys.push(...page.keys.map(({ name, metadata }) => (metadata === null ? { name } : { name, metadata })));
-        cursor = page.list_complete ? undefined : page.cursor;
-      } while (cursor);
-      return { ok: true, stdout: `${JSON.stringify(keys, null, 2)}\n`, stderr: "" };
-    }
-    if (verb === "key" && action === "get") {
-      const value = await kv.get(key as string, "text");
-      if (value === null)
-        return { ok: false, stdout: "", stderr: "✘ [ERROR] Failed to fetch …/values/x - 404: Not Found\n" };
-      return { ok: true, stdout: value, stderr: "" };
-    }
-    if (verb === "bulk" && action === "put") {
-      for (const pair of JSON.parse(file as string) as { key: string; value: string; metadata?: unknown }[]) {
-        await kv.put(pair.key, pair.value, pair.metadata === undefined ? {} : { metadata: pair.metadata });
-      }
-      return { ok: true, stdout: "Success!\n", stderr: "" };
-    }
-    if (verb === "bulk" && action === "delete") {
-      for (const name of JSON.parse(file as string) as string[]) await kv.delete(name);
-      return { ok: true, stdout: "Success!\n", stderr: "" };
-    }
-    return { ok: false, stdout: "", stderr: `unknown command ${args.join(" ")}` };
-  };
-  return { run, commands };
-}
-
-const remoteKv = (run: ReturnType<typeof fakeWrangler>["run"]) =>
-  new WranglerKv(run, { binding: "ARTICLES", target: ["--remote"] });
-
-describe("publishing through wrangler's kv commands (--remote)", () => {
-  beforeEach(async () => {
-    await resetStore();
-  });
-
-  it("sends nothing until flushed, then one bulk put and one forced bulk delete for the binding", async () => {
-    const { run, commands } = fakeWrangler();
-    await env.ARTICLES.put("old", "x");
-    const kv = remoteKv(run);
-    await kv.put("a", "1", { metadata: { h: "abc" } });
-    await kv.put("b", "2");
-    await kv.delete("old");
-    await kv.put("c", "3");
-    await kv.delete("c");
-    expect(commands).toEqual([]);
-
-    expect(await kv.flush()).toEqual({ put: 2, deleted: 2 });
-    expect(commands).toEqual([
-      {
-        args: ["kv", "bulk", "put", "--binding", "ARTICLES", "--remote"],
-        file: [
-          { key: "a", value: "1", metadata: { h: "abc" } },
-          { key: "b", value: "2" },
-        ],
-      },
-      { args: ["kv", "bulk", "delete", "--force", "--binding", "ARTICLES", "--remote"], file: ["old", "c"] },
-    ]);
-    expect(await env.ARTICLES.getWithMetadata("a")).toMatchObject({ value: "1", metadata: { h: "abc" } });
-    expect(await env.ARTICLES.get("old")).toBeNull();
-  });
-
-  it("reads its own buffered writes, in values and in listings", async () => {
-    const { run } = fakeWrangler();
-    await env.ARTICLES.put("article:kept", "k", { metadata: { p: "x" } });
-    await env.ARTICLES.put("article:dropped", "d");
-    const kv = remoteKv(run);
-    await kv.put("article:new", "n", { metadata: { p: "y" } });
-    await kv.delete("article:dropped");
-
-    expect(await kv.get("article:new", "text")).toBe("n");
-    expect(await kv.get("article:dropped", "text")).toBeNull();
-    expect(await kv.get("article:kept", "text")).toBe("k");
-    expect(await kv.get("article:never", "text")).toBeNull();
-    expect(await kv.list({ prefix: "article:" })).toEqual({
-      keys: [
-        { name: "article:kept", metadata: { p: "x" } },
-        { name: "article:new", metadata: { p: "y" } },
-      ],
-      list_complete: true,
-    });
-  });
-
-  it("reads a key that vanished after the listing as missing, and fails loudly on any other error", async () => {
-    await env.ARTICLES.put("k", "v");
-    const { run } = fakeWrangler();
-    const kv = remoteKv(run);
-    await kv.list({ prefix: "" });
-    await env.ARTICLES.delete("k");
-    expect(await kv.get("k", "text")).toBeNull();
-
-    const failing = remoteKv(async () => ({ ok: false, stdout: "", stderr: "✘ [ERROR] You are not logged in." }));
-    await expect(failing.get("k", "text")).rejects.toThrow(
-      /kv key list --binding ARTICLES --remote failed:\n.*not logged in/,
+  it("splits many files into batches of at most 100 articles, and of bounded bytes", async () => {
+    const many = Array.from({ length: 210 }, (_, i) =>
+      file(`note-${i}`, { title: `Note ${i}`, publishedAt: `2024-01-01T00:${String(i % 60).padStart(2, "0")}:00Z` }),
     );
+    const { result, sent } = await publish(many);
+    expect(result).toMatchObject({ ok: true, counts: { created: 210 }, batches: 3 });
+    expect(sent.filter((s) => s === "POST /api/batch")).toHaveLength(3);
+    await resetStore();
+    const bytes = await publish(many.slice(0, 10), { batchBytes: 400 });
+    // About 100 bytes of JSON a file: four files fill a batch of 400.
+    expect(bytes.result).toMatchObject({ ok: true, counts: { created: 10 }, batches: 3 });
+    expect(bytes.sent.filter((s) => s === "POST /api/batch")).toHaveLength(3);
   });
 
-  it("publishes the seed so that the Worker serves it, and a second run sends no write at all", async () => {
-    const first = fakeWrangler();
-    const kv = remoteKv(first.run);
-    const { result } = await publish([SEED, FIRST], { kv });
-    expectPublished(result);
-    await kv.flush();
-    expect(first.commands.filter((c) => c.args[1] === "bulk").map((c) => c.args[2])).toEqual(["put"]);
-    expect(await feedItemIds("/feed.json")).toEqual([SEED_SLUG, "first-post"]);
-    expect(await feedItemIds("/tags/russia/feed.json")).toEqual([SEED_SLUG]);
-
-    const again = fakeWrangler();
-    const kv2 = remoteKv(again.run);
-    const second = await publish([SEED, FIRST], { kv: kv2 });
-    expectPublished(second.result);
-    expect(await kv2.flush()).toEqual({ put: 0, deleted: 0 });
-    expect(again.commands.filter((c) => c.args[1] === "bulk")).toEqual([]);
+  it("waits and retries while the site is busy (503 with Retry-After), then goes on", async () => {
+    const s = site();
+    let refused = 0;
+    s.answerWith((req) => {
+      if (req.method === "POST" && refused++ === 0) {
+        return new Response("{}", { status: 503, headers: { "Retry-After": "1" } });
+      }
+      return null;
+    });
+    const result = await publishContent(s.target, [seed()], { retryDelayMs: 10 });
+    await settle();
+    expect(result.ok).toBe(true);
+    expect(s.sent.filter((x) => x === "POST /api/batch")).toHaveLength(2);
   });
 
-  it("prunes through bulk delete, after the indexes stop naming the article", async () => {
-    await publish([FIRST, SECOND]);
-    const { run, commands } = fakeWrangler();
-    const kv = remoteKv(run);
-    const { result } = await publish([FIRST], { kv, prune: true });
-    expectPublished(result);
-    await kv.flush();
-    const deleted = commands.find((c) => c.args[2] === "delete")?.file;
-    expect(deleted).toEqual(expect.arrayContaining(["article:second-post", "scope:tag:extra"]));
-    expect(await feedItemIds("/feed.json")).toEqual(["first-post"]);
-    expect((await request("/tags/extra")).status).toBe(404);
+  it("fails loudly on a wrong token", async () => {
+    const s = site();
+    await expect(publishContent({ ...s.target, token: "wrong" }, [seed()])).rejects.toThrow(/refused the admin token/);
   });
 });

@@ -3,15 +3,7 @@
 import { runInDurableObject } from "cloudflare:test";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { runPings } from "../src/writer/effects.ts";
-import {
-  articleInput,
-  requestWithEnv,
-  resetStore,
-  SEED_SLUG,
-  settle,
-  storeSeed,
-  writer,
-} from "./helpers.ts";
+import { articleInput, requestWithEnv, resetStore, SEED_SLUG, settle, storeSeed, writer } from "./helpers.ts";
 
 const HUB = "https://hub.example/publish";
 const admin = { Authorization: "Bearer test-admin-token", "Content-Type": "application/json" };

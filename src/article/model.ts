@@ -289,3 +289,10 @@ export function compareNewestFirst(
   if (a.publishedAt !== b.publishedAt) return a.publishedAt < b.publishedAt ? 1 : -1;
   return a.slug < b.slug ? -1 : a.slug > b.slug ? 1 : 0;
 }
+
+/** The latest of some RFC 3339 UTC dates (as stored: they compare as strings), or `floor`. */
+export function latestDate(dates: Iterable<string>, floor = "1970-01-01T00:00:00Z"): string {
+  let latest = floor;
+  for (const date of dates) if (date > latest) latest = date;
+  return latest;
+}

@@ -83,7 +83,10 @@ export async function prepareArticle(
   // A scheduled article may carry a future update; a live one would show a date to come.
   const { now } = options;
   if (now && publishedAt && publishedAt <= now && input.updatedAt && input.updatedAt > now) {
-    issues.push({ path: "updatedAt", message: "must not be in the future (to schedule, set publishedAt in the future)" });
+    issues.push({
+      path: "updatedAt",
+      message: "must not be in the future (to schedule, set publishedAt in the future)",
+    });
   }
   if (issues.length > 0 || !publishedAt) return { ok: false, issues };
 

@@ -8,7 +8,8 @@ const EDGE = "Cloudflare-CDN-Cache-Control";
 
 export const edgeCaching: MiddlewareHandler<AppEnv> = async function edgeCaching(c, next) {
   await next();
-  const headers = new Headers(c.res.headers);
+  // In place: Hono's `c.res` setter would copy the old headers back over a new response's.
+  const headers = c.res.headers;
   // Nothing is left to heuristic freshness (a 200 without Cache-Control would be kept two hours).
   if (!headers.has("Cache-Control")) headers.set("Cache-Control", "no-store");
   const noStore = /(?:^|,)\s*(?:no-store|private)\b/.test(headers.get("Cache-Control") ?? "");
@@ -21,5 +22,4 @@ export const edgeCaching: MiddlewareHandler<AppEnv> = async function edgeCaching
     headers.delete("Cache-Tag");
   } else if (!headers.has(EDGE)) headers.set(EDGE, headers.get("Cache-Control") as string);
   headers.delete("Set-Cookie");
-  c.res = new Response(c.res.body, { status: c.res.status, statusText: c.res.statusText, headers });
 };

@@ -46,9 +46,7 @@ export function renderAtom(view: FeedView): string {
     site.hub ? `<link${attrs({ rel: "hub", href: site.hub })}/>` : "",
   ];
   // RFC 6721: readers drop entries a subscription feed says were deleted.
-  const tombstones = view.gone
-    .map(([ref, when]) => `<at:deleted-entry${attrs({ ref, when })}/>`)
-    .join("");
+  const tombstones = view.gone.map(([ref, when]) => `<at:deleted-entry${attrs({ ref, when })}/>`).join("");
   let entries = "";
   for (const entry of view.entries) entries += rememberItem("atom", view, entry, () => renderEntry(view, entry));
   return (

@@ -10,7 +10,10 @@ const READERS: { name: string; link: (feed: string) => string }[] = [
   { name: "Feedly", link: (feed) => `https://feedly.com/i/subscription/feed/${encodeURIComponent(feed)}` },
   { name: "Inoreader", link: (feed) => `https://www.inoreader.com/?add_feed=${encodeURIComponent(feed)}` },
   { name: "NewsBlur", link: (feed) => `https://www.newsblur.com/?url=${encodeURIComponent(feed)}` },
-  { name: "The Old Reader", link: (feed) => `https://theoldreader.com/feeds/subscribe?url=${encodeURIComponent(feed)}` },
+  {
+    name: "The Old Reader",
+    link: (feed) => `https://theoldreader.com/feeds/subscribe?url=${encodeURIComponent(feed)}`,
+  },
 ];
 
 function FeedUrls({ site, scope }: { site: Site; scope: FeedListing }) {
@@ -43,7 +46,16 @@ export function renderFeedsPage(site: Site, tags: FeedListing[]): Promise<string
       language={site.language}
       feeds={[{ slug: null, title: site.title }]}
       brandIsHeading={false}
-      meta={<SocialMeta site={site} type="website" title={title} description={description} url={url} language={site.language} />}
+      meta={
+        <SocialMeta
+          site={site}
+          type="website"
+          title={title}
+          description={description}
+          url={url}
+          language={site.language}
+        />
+      }
     >
       <h1>{title}</h1>
       <section aria-labelledby="what">

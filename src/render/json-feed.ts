@@ -67,7 +67,11 @@ function feedHead(view: FeedView): Omit<JsonFeed, "items"> {
   const next = view.archive ? archive["prev-archive"] : pagingLinks(view, "json").next;
   const history: JsonFeedArchive | null =
     view.archive || Object.keys(archive).length > 0
-      ? { about: "https://www.rfc-editor.org/rfc/rfc5005#section-4", ...(view.archive ? { archive: true } : {}), ...archive }
+      ? {
+          about: "https://www.rfc-editor.org/rfc/rfc5005#section-4",
+          ...(view.archive ? { archive: true } : {}),
+          ...archive,
+        }
       : null;
   return {
     version: "https://jsonfeed.org/version/1.1",

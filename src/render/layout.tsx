@@ -43,7 +43,6 @@ export function jsonLd(value: unknown): string {
     .replaceAll("\u2029", "\\u2029");
 }
 
-
 /** A feed scope shown in `<link rel=alternate>` and the footer: a tag's own feeds, or the site's. */
 export interface FeedScope {
   slug: string | null;
@@ -102,7 +101,12 @@ export function Layout(props: LayoutProps) {
           )),
         )}
         {/* OPML autodiscovery: a reader imports every feed of the site in one step. */}
-        <link rel="outline" type="text/x-opml" title={`Every feed of ${site.title} (OPML)`} href={opmlUrl(site.origin)} />
+        <link
+          rel="outline"
+          type="text/x-opml"
+          title={`Every feed of ${site.title} (OPML)`}
+          href={opmlUrl(site.origin)}
+        />
         {props.meta}
       </head>
       <body>
@@ -174,4 +178,3 @@ export function SocialMeta(props: {
 
 export const page = async (node: Child) =>
   `<!doctype html>${await (node as { toString(): string | Promise<string> }).toString()}`;
-

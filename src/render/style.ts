@@ -46,6 +46,11 @@ a:hover{text-decoration-thickness:.14em}
 .content table{display:block;overflow-x:auto;border-collapse:collapse}
 .content th,.content td{padding:.4rem .6rem;border:1px solid var(--rule)}
 .content hr{border:0;border-top:1px solid var(--rule);margin:2rem 0}
+main section code{font-size:.85em;overflow-wrap:anywhere;background:var(--soft);padding:.05em .3em;border-radius:3px}
+.feed-urls{padding-inline-start:1.25rem;font:.9375rem/1.5 var(--sans)}
+.feed-urls li{margin-block:.3rem}
+.readers{display:flex;flex-wrap:wrap;gap:.25rem 1.25rem;padding:0;list-style:none;font-family:var(--sans)}
+.feeds-help{margin:.5rem 0 0}
 .pager{display:flex;flex-wrap:wrap;justify-content:space-between;align-items:center;gap:1rem;margin-top:2rem;font-family:var(--sans)}
 .pager a{padding:.5rem 0}
 .pager span{color:var(--muted);font-size:.875rem}

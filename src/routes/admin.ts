@@ -7,13 +7,13 @@ import { timingSafeEqual } from "hono/utils/buffer";
 import { type ArticleInput, type FieldIssue, parseArticleInput, SLUG_MAX, SLUG_PATTERN } from "../article/model.ts";
 import type { AppEnv } from "../env.ts";
 import { ProblemError, problemResponse } from "../http/problem.ts";
-import { articleUrl } from "../render/urls.ts";
-import type { VerifyReport } from "../writer/adopt.ts";
-import type { Site } from "../site.ts";
-import type { Adopting, BatchOutcome, SiteAddress } from "../writer/newsroom.ts";
-import type { PutOutcome } from "../writer/writes.ts";
-import { newsroomOf } from "../writer/stub.ts";
 import { publicRecord } from "../render/record.ts";
+import { articleUrl } from "../render/urls.ts";
+import type { Site } from "../site.ts";
+import type { VerifyReport } from "../writer/adopt.ts";
+import type { Adopting, BatchOutcome, SiteAddress } from "../writer/newsroom.ts";
+import { newsroomOf } from "../writer/stub.ts";
+import type { PutOutcome } from "../writer/writes.ts";
 
 export const MAX_BODY_BYTES = 1024 * 1024;
 /** A batch carries many articles: up to this many bytes and BATCH_MAX_ARTICLES entries. */
@@ -83,13 +83,21 @@ const limitBody = (maxSize: number) =>
   bodyLimit({
     maxSize,
     onError: () =>
-      problemResponse({ title: "Content Too Large", status: 413, detail: `The body must be at most ${maxSize} bytes.` }),
+      problemResponse({
+        title: "Content Too Large",
+        status: 413,
+        detail: `The body must be at most ${maxSize} bytes.`,
+      }),
   });
 
 async function readJson(c: Context<AppEnv>, what: string): Promise<unknown> {
   const type = c.req.header("Content-Type") ?? "";
   if (!/^application\/(?:[\w.+-]+\+)?json\s*(?:;|$)/i.test(type)) {
-    throw new ProblemError({ title: "Unsupported Media Type", status: 415, detail: `Send ${what} as application/json.` });
+    throw new ProblemError({
+      title: "Unsupported Media Type",
+      status: 415,
+      detail: `Send ${what} as application/json.`,
+    });
   }
   const text = await c.req.text();
   try {
@@ -150,7 +158,10 @@ async function putRoute(c: Context<AppEnv>) {
   const outcome = checkAdopting<PutOutcome>(await newsroomOf(c.env).putArticle(slug, parsed.value, addressOf(site)));
   if (!outcome.ok) throw invalid(outcome.issues, "The article");
   const body = { ...publicRecord(site, outcome.article), status: outcome.status };
-  return c.json(body, outcome.action === "created" ? 201 : 200, { Location: articleUrl(site.origin, slug), ...PRIVATE });
+  return c.json(body, outcome.action === "created" ? 201 : 200, {
+    Location: articleUrl(site.origin, slug),
+    ...PRIVATE,
+  });
 }
 
 async function deleteRoute(c: Context<AppEnv>) {
@@ -199,7 +210,10 @@ function parseBatch(body: unknown): { puts: [string, ArticleInput][]; deletions:
   for (const [slug, input] of entries) {
     if (!validSlug(slug)) issues.push({ path: `articles.${slug}`, message: "is not a valid slug" });
     const parsed = parseArticleInput(input);
-    if (!parsed.ok) issues.push(...parsed.issues.map((i) => ({ path: `articles.${slug}${i.path ? `.${i.path}` : ""}`, message: i.message })));
+    if (!parsed.ok)
+      issues.push(
+        ...parsed.issues.map((i) => ({ path: `articles.${slug}${i.path ? `.${i.path}` : ""}`, message: i.message })),
+      );
     else puts.push([slug, parsed.value]);
   }
   deletions.forEach((slug, i) => {
@@ -213,9 +227,14 @@ function parseBatch(body: unknown): { puts: [string, ArticleInput][]; deletions:
 /** Creates, replaces and deletes up to 100 articles in one transaction of the writer. */
 async function batchRoute(c: Context<AppEnv>) {
   const { puts, deletions } = parseBatch(await readJson(c, "the batch"));
-  const outcome = checkAdopting<BatchOutcome>(await newsroomOf(c.env).applyBatch(puts, deletions, addressOf(c.get("site"))));
+  const outcome = checkAdopting<BatchOutcome>(
+    await newsroomOf(c.env).applyBatch(puts, deletions, addressOf(c.get("site"))),
+  );
   if (!outcome.ok) {
-    const issues = outcome.issues.map((i) => ({ path: `articles.${i.slug}${i.path ? `.${i.path}` : ""}`, message: i.message }));
+    const issues = outcome.issues.map((i) => ({
+      path: `articles.${i.slug}${i.path ? `.${i.path}` : ""}`,
+      message: i.message,
+    }));
     throw invalid(issues, "The batch");
   }
   return c.json({ results: outcome.results }, 200, PRIVATE);
@@ -227,6 +246,11 @@ async function verifyRoute(c: Context<AppEnv>) {
   return c.json(report, 202, PRIVATE);
 }
 
+/** What the writer has still to do: changes not yet in KV, purges and pings waiting. */
+async function writerRoute(c: Context<AppEnv>) {
+  return c.json(await newsroomOf(c.env).state(), 200, PRIVATE);
+}
+
 export function registerAdminRoutes(app: Hono<AppEnv>): void {
   const article = "/api/articles/:slug";
   app.put(article, adminOnly, limitBody(MAX_BODY_BYTES), putRoute);
@@ -234,4 +258,5 @@ export function registerAdminRoutes(app: Hono<AppEnv>): void {
   app.get("/api/articles", adminOnly, listRoute);
   app.post("/api/batch", adminOnly, limitBody(MAX_BATCH_BYTES), batchRoute);
   app.post("/api/verify", adminOnly, verifyRoute);
+  app.get("/api/writer", adminOnly, writerRoute);
 }

@@ -22,7 +22,10 @@ async function publicGet(c: Context<AppEnv>) {
   if (!validSlug(slug)) throw unknownArticle(slug);
   const site = c.get("site");
   const value = await fromStore(() => readArticle(c.env.ARTICLES, slug));
-  const missing = { ...PUBLIC_HEADERS, ...cachingHeaders(FRESHNESS.missing, [CACHE_TAGS.site, CACHE_TAGS.article(slug)]) };
+  const missing = {
+    ...PUBLIC_HEADERS,
+    ...cachingHeaders(FRESHNESS.missing, [CACHE_TAGS.site, CACHE_TAGS.article(slug)]),
+  };
   if (value?.kind === "gone") {
     throw new ProblemError(
       { title: "Gone", status: 410, detail: `The article "${slug}" was deleted on ${value.gone.deletedAt}.` },
@@ -40,7 +43,9 @@ async function publicGet(c: Context<AppEnv>) {
     freshness: FRESHNESS.page,
     cacheTags: [CACHE_TAGS.site, CACHE_TAGS.article(slug)],
     headers: PUBLIC_HEADERS,
-    render: async () => ({ body: `${JSON.stringify({ ...publicRecord(site, article), status: "public" }, null, 2)}\n` }),
+    render: async () => ({
+      body: `${JSON.stringify({ ...publicRecord(site, article), status: "public" }, null, 2)}\n`,
+    }),
   });
 }
 

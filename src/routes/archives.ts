@@ -50,7 +50,10 @@ function serveArchive(format: FeedFormat) {
 
 export function registerArchiveRoutes(app: Hono<AppEnv>): void {
   for (const format of Object.keys(FEED_FILES) as FeedFormat[]) {
-    for (const path of [`/archives/:archive/${FEED_FILES[format]}`, `/tags/:tag/archives/:archive/${FEED_FILES[format]}`]) {
+    for (const path of [
+      `/archives/:archive/${FEED_FILES[format]}`,
+      `/tags/:tag/archives/:archive/${FEED_FILES[format]}`,
+    ]) {
       app.use(path, openCors);
       app.get(path, serveArchive(format));
     }

@@ -1,6 +1,7 @@
 // What helps readers and crawlers find everything: /feeds, /feeds.opml, the sitemap and robots.txt.
 // Each costs one or two KV reads, however large the site.
 import type { Context, Hono } from "hono";
+import { latestDate } from "../article/model.ts";
 import { CACHE_TAGS } from "../cache/tags.ts";
 import type { AppEnv } from "../env.ts";
 import { strongEtag } from "../http/conditional.ts";
@@ -15,8 +16,8 @@ import {
 } from "../render/discovery.ts";
 import { renderFeedsPage } from "../render/feeds-page.tsx";
 import { siteFingerprint } from "../site.ts";
-import { readScope, readSitemapIndex, readSitemapPart, readTags } from "../store/read.ts";
 import { ALL } from "../store/keys.ts";
+import { readScope, readSitemapIndex, readSitemapPart, readTags } from "../store/read.ts";
 import { NotFound, RENDER_VERSION } from "./scope.ts";
 
 const XML = "application/xml; charset=utf-8";
@@ -53,7 +54,7 @@ async function serveXml(c: Context<AppEnv>, stamp: string[], lastModified: strin
   });
 }
 
-const newest = (dates: string[]) => dates.reduce<string | null>((max, d) => (max === null || d > max ? d : max), null);
+const newest = (dates: string[]) => (dates.length === 0 ? null : latestDate(dates));
 
 /** One sitemap while the site fits in one (50,000 URLs), else the index of its parts. */
 async function sitemapRoute(c: Context<AppEnv>) {

@@ -2,8 +2,8 @@
 import type { Context, Hono } from "hono";
 import { secureHeaders } from "hono/secure-headers";
 import { SLUG_MAX, SLUG_PATTERN } from "../article/model.ts";
-import type { AppEnv } from "../env.ts";
 import { CACHE_TAGS } from "../cache/tags.ts";
+import type { AppEnv } from "../env.ts";
 import { strongEtag } from "../http/conditional.ts";
 import { cachingHeaders, FRESHNESS, fromStore, serveRepresentation } from "../http/representation.ts";
 import { renderArticlePage, renderGonePage, renderListPage } from "../render/html.tsx";

@@ -29,8 +29,8 @@ export interface ScopePage {
   page: number;
   head: ScopeHead;
   source: PageSource;
-  /** When this page last changed. */
-  lastModified: string;
+  /** When this page last changed; null for a store nothing was ever written to. */
+  lastModified: string | null;
   cacheTags: string[];
   /** Loads the entries and builds the view; `consistent` is false if KV served a mix of versions. */
   load: () => Promise<{ view: FeedView; consistent: boolean }>;
@@ -67,7 +67,7 @@ export async function resolveScope(
   canonicalRedirect(c, page, slug);
   const scope = slug === null ? ALL : tagScope(slug);
   const head = (await fromStore(() => readScope(c.env.ARTICLES, scope))) ?? (slug === null ? EMPTY : null);
-  if (!head || (slug !== null && head.total === 0)) throw new NotFound([CACHE_TAGS.scope(scope)]);
+  if (!head || (slug !== null && head.total === 0)) throw new NotFound([CACHE_TAGS.site, CACHE_TAGS.scope(scope)]);
   return { scope, head, tag: slug === null ? null : { slug, name: head.name ?? slug } };
 }
 
@@ -75,9 +75,9 @@ export async function resolveScopePage(c: Context<AppEnv>, tagParam: string | un
   const site = c.get("site");
   const page = parsePage(c.req.query("page"));
   const { scope, head, tag } = await resolveScope(c, tagParam, page);
-  if (page === null) throw new NotFound([CACHE_TAGS.scope(scope)]);
+  if (page === null) throw new NotFound([CACHE_TAGS.site, CACHE_TAGS.scope(scope)]);
   const offset = (page - 1) * site.pageSize;
-  if (page > 1 && offset >= head.total) throw new NotFound([CACHE_TAGS.scope(scope)]);
+  if (page > 1 && offset >= head.total) throw new NotFound([CACHE_TAGS.site, CACHE_TAGS.scope(scope)]);
   const source = await fromStore(() => readPage(c.env.ARTICLES, scope, head, offset, site.pageSize));
   return {
     scope,
@@ -85,7 +85,8 @@ export async function resolveScopePage(c: Context<AppEnv>, tagParam: string | un
     page,
     head,
     source,
-    lastModified: source.lastModified ?? head.changed,
+    // A store nothing was ever written to has no change to date.
+    lastModified: head === EMPTY ? null : (source.lastModified ?? head.changed),
     cacheTags: [CACHE_TAGS.site, CACHE_TAGS.scope(scope)],
     async load() {
       const { entries, consistent } = await fromStore(() => source.load());

@@ -1,6 +1,6 @@
 // The seam between the read path and the writer: every KV key, and the shape of every value in it,
 // parsed defensively (a corrupt value is reported as absent, never half-read). See README "Storage".
-import { type Article, type ArticleEntry, parseArticle, parseArticleEntry } from "../article/model.ts";
+import { type Article, type ArticleEntry, latestDate, parseArticle, parseArticleEntry } from "../article/model.ts";
 
 /** `all`, or `tag:<tag slug>`: a set of articles that has its own feeds. */
 export type Scope = string;
@@ -131,7 +131,7 @@ export function parseScopeHead(text: string | null): ScopeHead | null {
   }
   if (value.v === 1 && Array.isArray(value.head) && value.head.every(isRow)) {
     const rows = value.head as Row[];
-    const changed = rows.reduce((max, row) => (row[3] > max ? row[3] : max), "1970-01-01T00:00:00Z");
+    const changed = latestDate(rows.map((row) => row[3]));
     const head: ScopeHead = {
       v: 1,
       total: value.total,
@@ -153,7 +153,8 @@ export function parseChunkDirectory(text: string | null): ChunkDirectory | null 
   const valid =
     Array.isArray(value) &&
     value.every(
-      (c) => Array.isArray(c) && c.length === 3 && typeof c[0] === "number" && typeof c[1] === "number" && isString(c[2]),
+      (c) =>
+        Array.isArray(c) && c.length === 3 && typeof c[0] === "number" && typeof c[1] === "number" && isString(c[2]),
     );
   return valid ? (value as ChunkDirectory) : null;
 }

@@ -1,6 +1,6 @@
 // The read path: KV alone, never a list, never the writer. A feed's first page costs the scope
 // head and one value of entries; what deeper pages and archives cost is in README "Storage".
-import { type ArticleEntry, toEntry } from "../article/model.ts";
+import { type ArticleEntry, latestDate, toEntry } from "../article/model.ts";
 import { Lru, perNamespace } from "../lru.ts";
 import {
   type ArchiveHeader,
@@ -43,7 +43,11 @@ export function forgetReads(kv: object): void {
 }
 
 /** One stored article or its tombstone; null when absent or corrupt (logged). */
-export async function readArticle(kv: KvReader, slug: string, log: Logger = consoleLogger): Promise<ArticleValue | null> {
+export async function readArticle(
+  kv: KvReader,
+  slug: string,
+  log: Logger = consoleLogger,
+): Promise<ArticleValue | null> {
   const text = await kv.get(KEYS.article(slug), "text");
   const value = parseArticleValue(text, slug);
   if (text !== null && value === null) log("skipping a corrupt or incompatible article record", { slug });
@@ -75,7 +79,8 @@ export interface PageSource {
 const rowStamps = (rows: Row[]) => rows.map(([slug, hash]) => `${slug}:${hash}`);
 
 const sameRows = (rows: Row[], entries: ArticleEntry[]) =>
-  rows.length === entries.length && rows.every(([slug, hash], i) => entries[i]?.slug === slug && entries[i]?.hash === hash);
+  rows.length === entries.length &&
+  rows.every(([slug, hash], i) => entries[i]?.slug === slug && entries[i]?.hash === hash);
 
 /** The page [offset, offset + size) of a scope, newest first. */
 export async function readPage(
@@ -123,7 +128,8 @@ async function readHeadEntries(
     end > head.split ? kv.get(KEYS.rest(scope), "text") : null,
   ]);
   const entries: ArticleEntry[] = [];
-  if (first !== null) entries.push(...parseEntryLines(first, offset, Math.min(end, head.split), KEYS.items(scope), log));
+  if (first !== null)
+    entries.push(...parseEntryLines(first, offset, Math.min(end, head.split), KEYS.items(scope), log));
   if (rest !== null) {
     entries.push(...parseEntryLines(rest, Math.max(0, offset - head.split), end - head.split, KEYS.rest(scope), log));
   }
@@ -155,7 +161,10 @@ async function readDeepPage(
     position += count;
     if (position >= end) break;
   }
-  const latest = spans.reduce((max, s) => (s.changed > max ? s.changed : max), head.changed);
+  const latest = latestDate(
+    spans.map((s) => s.changed),
+    head.changed,
+  );
   return {
     stamps: [...rowStamps(headRows), ...spans.map((s) => `a${s.archive}:${s.count}:${s.changed}`)],
     lastModified: latest,
@@ -177,7 +186,13 @@ async function readDeepPage(
 }
 
 /** An old store's deep page: its catalog, then the articles one by one, until the writer adopts it. */
-async function readLegacyPage(kv: KvReader, scope: Scope, offset: number, end: number, log: Logger): Promise<PageSource> {
+async function readLegacyPage(
+  kv: KvReader,
+  scope: Scope,
+  offset: number,
+  end: number,
+  log: Logger,
+): Promise<PageSource> {
   const rows = parseLegacyCatalog(await kv.get(KEYS.legacyCatalog(scope), "text")).slice(offset, end);
   return {
     stamps: rowStamps(rows),
@@ -194,7 +209,12 @@ export interface ArchiveValue {
   entries: ArticleEntry[];
 }
 
-async function readArchiveValue(kv: KvReader, scope: Scope, archive: number, log: Logger): Promise<ArchiveValue | null> {
+async function readArchiveValue(
+  kv: KvReader,
+  scope: Scope,
+  archive: number,
+  log: Logger,
+): Promise<ArchiveValue | null> {
   const key = KEYS.archive(scope, archive);
   const text = await kv.get(key, "text");
   if (text === null) return null;

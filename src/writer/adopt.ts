@@ -120,8 +120,11 @@ function expectedKeys(sql: SqlStorage): string[] {
   for (const { slug } of sql.exec<{ slug: string }>("SELECT slug FROM articles WHERE status = 'public'")) {
     keys.add(KEYS.article(slug));
   }
-  for (const { slug } of sql.exec<{ slug: string }>("SELECT DISTINCT slug FROM tombstones")) keys.add(KEYS.article(slug));
-  for (const { scope, archives } of sql.exec<{ scope: string; archives: number }>("SELECT scope, archives FROM scopes")) {
+  for (const { slug } of sql.exec<{ slug: string }>("SELECT DISTINCT slug FROM tombstones"))
+    keys.add(KEYS.article(slug));
+  for (const { scope, archives } of sql.exec<{ scope: string; archives: number }>(
+    "SELECT scope, archives FROM scopes",
+  )) {
     for (const key of [KEYS.scope(scope), KEYS.items(scope), KEYS.rest(scope), KEYS.chunks(scope)]) keys.add(key);
     for (let archive = 1; archive <= archives; archive++) keys.add(KEYS.archive(scope, archive));
   }

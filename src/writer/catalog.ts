@@ -38,9 +38,11 @@ export interface ArticleRow {
 }
 
 export function readArticleRow(sql: SqlStorage, slug: string): ArticleRow | null {
-  return sql.exec<Record<string, SqlStorageValue>>("SELECT * FROM articles WHERE slug = ?", slug).toArray()[0] as
-    | ArticleRow
-    | undefined ?? null;
+  return (
+    (sql.exec<Record<string, SqlStorageValue>>("SELECT * FROM articles WHERE slug = ?", slug).toArray()[0] as
+      | ArticleRow
+      | undefined) ?? null
+  );
 }
 
 function writeText(sql: SqlStorage, slug: string, kind: string, text: string): void {
@@ -194,8 +196,9 @@ export function dueArticles(sql: SqlStorage, now: string): string[] {
 
 export function nextScheduled(sql: SqlStorage): string | null {
   return (
-    sql.exec<{ visible: string | null }>("SELECT MIN(visible) AS visible FROM articles WHERE status = 'scheduled'").one()
-      .visible ?? null
+    sql
+      .exec<{ visible: string | null }>("SELECT MIN(visible) AS visible FROM articles WHERE status = 'scheduled'")
+      .one().visible ?? null
   );
 }
 
@@ -203,7 +206,10 @@ export function nextScheduled(sql: SqlStorage): string | null {
 export function expireTombstones(sql: SqlStorage, now: string): void {
   const cutoff = new Date(Date.parse(now) - TOMBSTONE_DAYS * 86_400_000).toISOString().replace(/\.\d{3}Z$/, "Z");
   const expiring = sql
-    .exec<{ id: string; scopes: string }>("SELECT id, scopes FROM tombstones WHERE expired = 0 AND deleted <= ?", cutoff)
+    .exec<{ id: string; scopes: string }>(
+      "SELECT id, scopes FROM tombstones WHERE expired = 0 AND deleted <= ?",
+      cutoff,
+    )
     .toArray();
   for (const { id, scopes } of expiring) {
     for (const scope of JSON.parse(scopes) as string[]) markScope(sql, scope, 0);

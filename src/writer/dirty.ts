@@ -2,10 +2,7 @@
 // that wrote an older state leaves the key dirty for the next one.
 
 export function markDirty(sql: SqlStorage, key: string): void {
-  sql.exec(
-    "INSERT INTO dirty (key, version) VALUES (?, 1) ON CONFLICT (key) DO UPDATE SET version = version + 1",
-    key,
-  );
+  sql.exec("INSERT INTO dirty (key, version) VALUES (?, 1) ON CONFLICT (key) DO UPDATE SET version = version + 1", key);
 }
 
 export interface DirtyKey {

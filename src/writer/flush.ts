@@ -82,21 +82,24 @@ export async function flush(sql: SqlStorage, kv: KvWriter, options: FlushOptions
   const dirty = dirtyKeys(sql).sort((a, b) => flushRank(a.key) - flushRank(b.key) || (a.key < b.key ? -1 : 1));
   const writtenAt = new Map(dirty.map((d) => [d.key, d.writtenAt]));
   const lastWrite = (key: string) =>
-    writtenAt.get(key) ??
-    sql.exec<{ at: number }>("SELECT at FROM written WHERE key = ?", key).toArray()[0]?.at ??
-    0;
+    writtenAt.get(key) ?? sql.exec<{ at: number }>("SELECT at FROM written WHERE key = ?", key).toArray()[0]?.at ?? 0;
+  // All dirty keys flush together, once every one of them may be written: one change is one
+  // flush (and one purge), and values that depend on each other (a sitemap on its articles'
+  // change times) are projected from the same state.
   const second = Math.floor(now / 1000);
-  for (const { key, version, writtenAt: at, stamp: lastStamp } of dirty) {
-    if (at > 0 && at + spacingMs > now) {
-      later(at + spacingMs);
-      continue;
-    }
+  let waitUntil = 0;
+  for (const { key, writtenAt: at } of dirty) {
+    if (at > 0 && at + spacingMs > now) waitUntil = Math.max(waitUntil, at + spacingMs);
     // Two change times in one second would read the same to an If-Modified-Since poller.
     const clock = clockKey(key);
-    if (clock !== null && Math.floor(lastWrite(clock) / 1000) === second) {
-      later((second + 1) * 1000);
-      continue;
-    }
+    if (clock !== null && Math.floor(lastWrite(clock) / 1000) === second)
+      waitUntil = Math.max(waitUntil, (second + 1) * 1000);
+  }
+  if (waitUntil > now) {
+    later(waitUntil);
+    return result;
+  }
+  for (const { key, version, stamp: lastStamp } of dirty) {
     const projection: Projection = project(sql, key, pageSize);
     if (projection.stamp === lastStamp || (lastStamp === "" && projection.stamp === "none")) {
       markUnchanged(sql, key, version);

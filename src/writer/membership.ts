@@ -147,7 +147,9 @@ export function markSitemap(sql: SqlStorage, part: number): void {
 export function placeInSitemap(sql: SqlStorage, kind: "article" | "scope", id: string): number {
   const table = kind === "article" ? "articles" : "scopes";
   const column = kind === "article" ? "slug" : "scope";
-  const placed = sql.exec<{ sitemap: number | null }>(`SELECT sitemap FROM ${table} WHERE ${column} = ?`, id).toArray()[0];
+  const placed = sql
+    .exec<{ sitemap: number | null }>(`SELECT sitemap FROM ${table} WHERE ${column} = ?`, id)
+    .toArray()[0];
   let part = placed?.sitemap ?? null;
   if (part === null) {
     const last = sql

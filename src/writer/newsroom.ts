@@ -99,7 +99,8 @@ export class Newsroom extends DurableObject<Env> {
       await this.#wake(Date.now());
       const { record, status } = prepared.next;
       // A change's time is the flush's; an unchanged article keeps the one it has.
-      const changedAt = prepared.action === "unchanged" ? readForAdmin(this.ctx.storage.sql, slug)?.article.changedAt : undefined;
+      const changedAt =
+        prepared.action === "unchanged" ? readForAdmin(this.ctx.storage.sql, slug)?.article.changedAt : undefined;
       return { ok: true, action: prepared.action, status, article: changedAt ? { ...record, changedAt } : record };
     });
   }
@@ -138,7 +139,10 @@ export class Newsroom extends DurableObject<Env> {
       commitWrites(this.ctx.storage, prepared, gone, settings);
       await this.#wake(Date.now());
       const results = [
-        ...prepared.map((p) => ({ slug: (p as Extract<Prepared, { ok: true }>).slug, action: (p as Extract<Prepared, { ok: true }>).action })),
+        ...prepared.map((p) => ({
+          slug: (p as Extract<Prepared, { ok: true }>).slug,
+          action: (p as Extract<Prepared, { ok: true }>).action,
+        })),
         ...gone.map((slug) => ({ slug, action: "deleted" as const })),
       ];
       return { ok: true, results } as const;
@@ -220,7 +224,13 @@ export class Newsroom extends DurableObject<Env> {
     if (hub && origin) queuePings(sql, feedUrlsForTags(origin, purges.purged), Date.now());
     const pingsAt = await runPings(sql, hub, Date.now(), consoleLogger);
     const scheduled = nextScheduled(sql);
-    const next = [flushed.nextAt, purges.nextAt, pingsAt, scheduled ? Date.parse(scheduled) : null, nextTombstoneExpiry(sql)]
+    const next = [
+      flushed.nextAt,
+      purges.nextAt,
+      pingsAt,
+      scheduled ? Date.parse(scheduled) : null,
+      nextTombstoneExpiry(sql),
+    ]
       .filter((at): at is number => at !== null)
       .reduce((min, at) => Math.min(min, at), Number.POSITIVE_INFINITY);
     if (Number.isFinite(next)) await this.#wake(Math.max(next, Date.now()));

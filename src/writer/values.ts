@@ -1,6 +1,7 @@
 // What each KV key should hold, projected from the catalog. A projection is a cheap `stamp` of
 // what decides the value and a `render(changed)` that builds it: an unchanged stamp means no
 // write, and `changed` (the flush's time) becomes the value's Last-Modified.
+import { latestDate } from "../article/model.ts";
 import {
   type ArchiveHeader,
   type ChunkDirectory,
@@ -45,7 +46,10 @@ const NONE: Projection = { stamp: "none", render: () => null };
 
 function articleProjection(sql: SqlStorage, slug: string): Projection {
   const row = sql
-    .exec<{ status: string; hash: string; changed: string }>("SELECT status, hash, changed FROM articles WHERE slug = ?", slug)
+    .exec<{ status: string; hash: string; changed: string }>(
+      "SELECT status, hash, changed FROM articles WHERE slug = ?",
+      slug,
+    )
     .toArray()[0];
   if (row?.status === "public") {
     return {
@@ -86,7 +90,12 @@ interface ScopeRow {
 }
 
 const scopeRow = (sql: SqlStorage, scope: Scope) =>
-  sql.exec<ScopeRow & Record<string, SqlStorageValue>>("SELECT name, archives, changed FROM scopes WHERE scope = ?", scope).toArray()[0];
+  sql
+    .exec<ScopeRow & Record<string, SqlStorageValue>>(
+      "SELECT name, archives, changed FROM scopes WHERE scope = ?",
+      scope,
+    )
+    .toArray()[0];
 
 function headProjection(sql: SqlStorage, scope: Scope, pageSize: number): Projection {
   const info = scopeRow(sql, scope);
@@ -170,7 +179,9 @@ function chunksProjection(sql: SqlStorage, scope: Scope): Projection {
 
 function tagsProjection(sql: SqlStorage): Projection {
   const tags = sql
-    .exec<{ scope: string; name: string | null }>("SELECT scope, name FROM scopes WHERE scope LIKE 'tag:%' ORDER BY scope")
+    .exec<{ scope: string; name: string | null }>(
+      "SELECT scope, name FROM scopes WHERE scope LIKE 'tag:%' ORDER BY scope",
+    )
     .toArray()
     .map((s): [string, string] => {
       const slug = scopeTag(s.scope) as string;
@@ -220,7 +231,7 @@ function sitemapIndexProjection(sql: SqlStorage): Projection {
   const index: SitemapIndex = {
     v: VALUE_VERSION,
     parts: parts.map((part) => {
-      const lastmod = sitemapUrls(sql, part).reduce((max, [, at]) => (at > max ? at : max), "1970-01-01T00:00:00Z");
+      const lastmod = latestDate(sitemapUrls(sql, part).map(([, at]) => at));
       return [part, lastmod];
     }),
   };

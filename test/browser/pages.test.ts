@@ -5,6 +5,7 @@ import { join } from "node:path";
 import { mf2 } from "microformats-parser";
 import { type Browser, type BrowserContext, type BrowserContextOptions, chromium, type Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { ADMIN_TOKEN } from "../runtime/site.ts";
 import { type LocalSite, ROOT, SEED_SLUG, seedInput, startSite } from "./worker.ts";
 
 const CHROMIUM = "/usr/bin/chromium";
@@ -18,6 +19,8 @@ const PAGES = [
   { name: "home", path: "/", status: 200 },
   { name: "article", path: ARTICLE, status: 200 },
   { name: "tag", path: "/tags/afghanistan", status: 200 },
+  { name: "feeds", path: "/feeds", status: 200 },
+  { name: "gone", path: "/articles/withdrawn-report", status: 410 },
   { name: "not-found", path: "/no/such/page", status: 404 },
 ] as const;
 const SCHEMES = ["light", "dark"] as const;
@@ -52,6 +55,18 @@ beforeAll(async () => {
     language: "de",
     tags: ["Europe"],
   });
+  await site.put("withdrawn-report", {
+    title: "Withdrawn",
+    content: "Soon gone.",
+    publishedAt: "2024-03-01T07:00:00Z",
+  });
+  await site.settled();
+  const removed = await fetch(`${site.origin}/api/articles/withdrawn-report`, {
+    method: "DELETE",
+    headers: { Authorization: `Bearer ${ADMIN_TOKEN}` },
+  });
+  if (removed.status !== 204) throw new Error(`DELETE answered ${removed.status}`);
+  await site.settled();
   // A fresh temporary profile every launch; no network beyond the local Worker.
   browser = await chromium.launch({
     executablePath: CHROMIUM,
