@@ -1,6 +1,7 @@
 // HTML pages with Hono JSX: escaping by default; only sanitised article HTML and escaped JSON-LD go in raw.
 // Markup carries microformats2 (h-feed/h-entry) so IndieWeb readers can follow the pages themselves.
 import { raw } from "hono/html";
+import type { Child } from "hono/jsx";
 import { type ArticleEntry, type Author, modifiedAt, tagSlug } from "../article/model.ts";
 import type { Site } from "../site.ts";
 import { SITE_ICONS } from "./icons.ts";
@@ -238,49 +239,51 @@ export function renderArticlePage(site: Site, entry: ArticleEntry): Promise<stri
   );
 }
 
-export function renderNotFoundPage(site: Site): Promise<string> {
-  const home = `${site.origin}/`;
+/** A page that says why there is no article here, kept out of search indexes. */
+function messagePage(site: Site, title: string, description: string, body: Child): Promise<string> {
   return page(
     <Layout
       site={site}
-      title={`Page not found – ${site.title}`}
-      description="There is nothing at this address."
+      title={`${title} – ${site.title}`}
+      description={description}
       canonical={null}
       language={site.language}
       feeds={[{ slug: null, title: site.title }]}
       brandIsHeading={false}
       meta={null}
     >
-      <h1>Page not found</h1>
-      <p>There is nothing at this address. It may have been mistyped, or the article may have been taken down.</p>
+      {body}
       <p>
-        The <a href={home}>home page</a> lists every article, newest first.
+        The <a href={`${site.origin}/`}>home page</a> lists every article, newest first.
       </p>
     </Layout>,
   );
 }
 
+export function renderNotFoundPage(site: Site): Promise<string> {
+  return messagePage(
+    site,
+    "Page not found",
+    "There is nothing at this address.",
+    <>
+      <h1>Page not found</h1>
+      <p>There is nothing at this address. It may have been mistyped, or the article may have been taken down.</p>
+    </>,
+  );
+}
+
+/** 410: deleted is not never-existed; readers and crawlers learn it is gone for good. */
 export function renderGonePage(site: Site, deletedAt: string): Promise<string> {
-  const home = `${site.origin}/`;
-  return page(
-    <Layout
-      site={site}
-      title={`Article removed – ${site.title}`}
-      description="This article was deleted."
-      canonical={null}
-      language={site.language}
-      feeds={[{ slug: null, title: site.title }]}
-      brandIsHeading={false}
-      meta={null}
-    >
+  return messagePage(
+    site,
+    "Article removed",
+    "This article was deleted.",
+    <>
       <h1>This article was removed</h1>
       <p>
         It was deleted on <time datetime={deletedAt}>{formatDate(deletedAt, site.language)}</time> and will not come
         back at this address.
       </p>
-      <p>
-        The <a href={home}>home page</a> lists every article, newest first.
-      </p>
-    </Layout>,
+    </>,
   );
 }

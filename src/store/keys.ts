@@ -181,35 +181,26 @@ export function parseArticleValue(text: string | null, slug: string): ArticleVal
   return article && article.slug === slug ? { kind: "article", article } : null;
 }
 
-export function parseTagList(text: string | null): TagList | null {
+/** A value of this version whose `field` is a list of pairs, each accepted by `pair`. */
+function parsePairs<T>(text: string | null, field: string, pair: (a: unknown, b: unknown) => boolean): T | null {
   const value = parseJson(text);
+  const list = isObject(value) ? value[field] : undefined;
   const valid =
     isObject(value) &&
     value.v === VALUE_VERSION &&
-    Array.isArray(value.tags) &&
-    value.tags.every((t) => Array.isArray(t) && t.length === 2 && t.every(isString));
-  return valid ? (value as unknown as TagList) : null;
+    Array.isArray(list) &&
+    list.every((p) => Array.isArray(p) && p.length === 2 && pair(p[0], p[1]));
+  return valid ? (value as unknown as T) : null;
 }
 
-export function parseSitemapIndex(text: string | null): SitemapIndex | null {
-  const value = parseJson(text);
-  const valid =
-    isObject(value) &&
-    value.v === VALUE_VERSION &&
-    Array.isArray(value.parts) &&
-    value.parts.every((p) => Array.isArray(p) && p.length === 2 && typeof p[0] === "number" && isString(p[1]));
-  return valid ? (value as unknown as SitemapIndex) : null;
-}
+export const parseTagList = (text: string | null) =>
+  parsePairs<TagList>(text, "tags", (slug, name) => isString(slug) && isString(name));
 
-export function parseSitemapPart(text: string | null): SitemapPart | null {
-  const value = parseJson(text);
-  const valid =
-    isObject(value) &&
-    value.v === VALUE_VERSION &&
-    Array.isArray(value.urls) &&
-    value.urls.every((u) => Array.isArray(u) && u.length === 2 && u.every(isString));
-  return valid ? (value as unknown as SitemapPart) : null;
-}
+export const parseSitemapIndex = (text: string | null) =>
+  parsePairs<SitemapIndex>(text, "parts", (part, lastmod) => typeof part === "number" && isString(lastmod));
+
+export const parseSitemapPart = (text: string | null) =>
+  parsePairs<SitemapPart>(text, "urls", (path, lastmod) => isString(path) && isString(lastmod));
 
 /** Lines [from, to) of an NDJSON value as entries, parsing only those; corrupt lines skipped, logged. */
 export function parseEntryLines(text: string, from: number, to: number, key: string, log: Logger): ArticleEntry[] {
