@@ -29,7 +29,7 @@ what came, or SKIP with why), then a summary:
               where the route has one, Cache-Control, no Set-Cookie; a PNG icon from the page head
   validators  each feed answers 304 to If-None-Match and to If-Modified-Since
   identity    a client sending no Accept-Encoding gets unencoded Atom and JSON Feed that parse
-  cache       cf-cache-status MISS then HIT on a fresh URL (needs Cloudflare and a custom domain)
+  cache       cf-cache-status MISS then HIT on a fresh URL (needs Cloudflare)
   writes      with ADMIN_TOKEN in the environment: publishes a scratch article, waits (up to
               75 s, KV's window) for the feed to list it, deletes it, waits for its page to
               answer 410 and the feed to drop it; the article is deleted even when a check fails
@@ -249,9 +249,8 @@ async function main(argv: string[]): Promise<number> {
   await checkIdentity(origin, report);
 
   const cacheCheck = "workers cache /robots.txt";
+  // Workers Cache belongs to the Worker, so it runs on *.workers.dev and custom domains alike.
   if (local) report.skip(cacheCheck, "needs Cloudflare: the local runtime has no Workers Cache");
-  else if (origin.hostname.endsWith(".workers.dev"))
-    report.skip(cacheCheck, "needs a custom domain: *.workers.dev has no edge cache");
   else await checkWorkersCache(origin, report);
 
   const token = process.env.ADMIN_TOKEN?.trim();
