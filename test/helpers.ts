@@ -27,15 +27,20 @@ export async function request(path: string, init?: TestRequestInit): Promise<Res
 export const writer = () => newsroomOf(env);
 
 /**
- * Runs the writer's alarm until every change is in KV (its first purges sent), then forgets what
- * this isolate remembers of KV, as another isolate would within seconds.
+ * Runs the writer's alarm until every change is in KV (its first purges sent, each ping tried
+ * once), then forgets what this isolate remembers of KV, as another isolate would within seconds.
  */
 export async function settle(): Promise<void> {
   const stub = writer();
   const deadline = Date.now() + 20_000;
   while (Date.now() < deadline) {
     const state = await stub.state();
-    if (state.dirty === 0 && state.adoption !== "running" && !state.purges.some((p) => p.round === 1)) {
+    const pending =
+      state.dirty > 0 ||
+      state.adoption === "running" ||
+      state.purges.some((p) => p.round === 1) ||
+      state.pings.some((p) => p.attempts === 0);
+    if (!pending) {
       forgetReads(env.ARTICLES);
       return;
     }

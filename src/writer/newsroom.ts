@@ -44,7 +44,7 @@ export interface SiteAddress {
 export interface WriterState {
   dirty: number;
   purges: { tag: string; round: number; due: number; attempts: number }[];
-  pings: number;
+  pings: { url: string; due: number; attempts: number }[];
   adoption: string;
   alarm: number | null;
 }
@@ -174,7 +174,9 @@ export class Newsroom extends DurableObject<Env> {
           "SELECT tag, round, due, attempts FROM purges ORDER BY round, tag",
         )
         .toArray(),
-      pings: sql.exec<{ n: number }>("SELECT COUNT(*) AS n FROM pings").one().n,
+      pings: sql
+        .exec<{ url: string; due: number; attempts: number }>("SELECT url, due, attempts FROM pings ORDER BY url")
+        .toArray(),
       adoption: adoptionState(sql),
       alarm: await this.ctx.storage.getAlarm(),
     };
