@@ -1,6 +1,6 @@
 // The one writer: drafts and scheduled articles, honest Last-Modified, batches all or nothing,
 // writes coalesced within KV's per-key limit, old stores adopted, and KV verified against it.
-import { runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
+import { runInDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { beforeEach, describe, expect, it } from "vitest";
 import { forgetReads } from "../src/store/read.ts";
