@@ -2,6 +2,7 @@
 // it names itself with, and exactly which tags each kind of change purges (the writer's Purger
 // replaced by a recorder; locally there is no ctx.cache to purge).
 import { runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
+import { env } from "cloudflare:workers";
 import { beforeEach, describe, expect, it } from "vitest";
 import type { Purger } from "../src/cache/purger.ts";
 import type { Newsroom } from "../src/writer/newsroom.ts";
@@ -185,6 +186,28 @@ describe("purges", () => {
       two: articleInput({ tags: ["Beta"] }),
     });
     expect(calls).toEqual([["a:one", "a:two", "s:all", "s:tag%3Aalpha", "s:tag%3Abeta", "sitemap", "tags"]]);
+  });
+
+  it("a scheduled article purges like a publish when its time comes", async () => {
+    const at = new Date(Math.ceil((Date.now() + 1_500) / 1000) * 1000).toISOString().replace(/\.\d{3}Z$/, "Z");
+    const calls = await recordPurges();
+    await storeArticle("on-time", articleInput({ publishedAt: at, tags: ["Timed"] }));
+    expect(calls).toEqual([]);
+    await new Promise((resolve) => setTimeout(resolve, Date.parse(at) - Date.now() + 100));
+    await runDurableObjectAlarm(writer());
+    await settle();
+    expect(calls).toEqual([["a:on-time", "s:all", "s:tag%3Atimed", "sitemap", "tags"]]);
+  });
+
+  it("a verification purges only what it had to rewrite", async () => {
+    const calls = await recordPurges();
+    await request("/api/verify", { method: "POST", headers: AUTH });
+    await settle();
+    expect(calls).toEqual([]);
+    await env.ARTICLES.delete("items:tag:russia");
+    await request("/api/verify", { method: "POST", headers: AUTH });
+    await settle();
+    expect(calls).toEqual([["s:tag%3Arussia"]]);
   });
 
   it("queues a second purge of the same tags after KV's 60 s window", async () => {
