@@ -1,35 +1,41 @@
-// An in-memory KV namespace for Node: enough of the API for the store code and the Worker.
-import type { KvLike } from "../src/store/kv.ts";
+// In-memory KV for Node: what the writer's flush writes (KvWriter) and the read path reads (KvReader).
+import type { KvReader } from "../src/store/read.ts";
+import type { KvWriter } from "../src/writer/flush.ts";
 
-const PAGE = 1000;
-
-export class MemoryKv implements KvLike {
-  #values = new Map<string, { value: string; metadata?: unknown }>();
+export class MemoryKv implements KvReader, KvWriter {
+  readonly values = new Map<string, string>();
 
   async get(key: string, _type: "text"): Promise<string | null> {
-    return this.#values.get(key)?.value ?? null;
+    return this.values.get(key) ?? null;
   }
 
-  async put(key: string, value: string, options?: { metadata?: unknown }): Promise<void> {
-    this.#values.set(key, options?.metadata === undefined ? { value } : { value, metadata: options.metadata });
+  async put(key: string, value: string): Promise<void> {
+    this.values.set(key, value);
   }
 
   async delete(key: string): Promise<void> {
-    this.#values.delete(key);
+    this.values.delete(key);
+  }
+}
+
+/** Counts the flush's writes and keeps nothing: the object's CPU without KV's. */
+export class CountingKv implements KvWriter {
+  puts = 0;
+  deletes = 0;
+  bytes = 0;
+
+  async put(_key: string, value: string): Promise<void> {
+    this.puts++;
+    this.bytes += value.length;
   }
 
-  async list(options: { prefix: string; cursor?: string | null }) {
-    const names = [...this.#values.keys()].filter((k) => k.startsWith(options.prefix)).sort();
-    const start = options.cursor ? Number(options.cursor) : 0;
-    const keys = names.slice(start, start + PAGE).map((name) => {
-      const metadata = this.#values.get(name)?.metadata;
-      return metadata === undefined ? { name } : { name, metadata };
-    });
-    const complete = start + PAGE >= names.length;
-    return complete ? { keys, list_complete: true } : { keys, list_complete: false, cursor: String(start + PAGE) };
+  async delete(_key: string): Promise<void> {
+    this.deletes++;
   }
 
-  async putRecords(records: { key: string; value: string; metadata: unknown }[]): Promise<void> {
-    for (const r of records) await this.put(r.key, r.value, { metadata: r.metadata });
+  reset(): void {
+    this.puts = 0;
+    this.deletes = 0;
+    this.bytes = 0;
   }
 }
