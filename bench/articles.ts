@@ -3,7 +3,6 @@ import { readFileSync } from "node:fs";
 import { type Article, type ArticleEntry, tagSlug, toEntry } from "../src/article/model.ts";
 import { articleFromInput } from "../src/article/prepare.ts";
 import { parseContentFile } from "../src/publish/content.ts";
-import { type KvLike, putArticle, rebuildIndexes, writeArticleRecord } from "../src/store/kv.ts";
 
 const SEED_FILE = "isis-k-and-the-crocus-city-hall-attack.md";
 const SEED_URL = new URL(`../content/${SEED_FILE}`, import.meta.url);
@@ -96,51 +95,54 @@ export const entriesOf = (articles: Article[]): ArticleEntry[] => articles.map(t
 /** A tag every generated store of at least 20 articles uses, in its URL form. */
 export const SAMPLE_TAG = tagSlug(TAGS[0] as string);
 
-export interface KvRecord {
-  key: string;
-  value: string;
-  metadata: unknown;
+/** Article `i` of a store, as the admin API receives it: [slug, body]. */
+export type Input = [slug: string, input: Record<string, unknown>];
+
+/** Articles count-1…0 the size of the seed article, oldest first, as a site publishes them. */
+export function seedSizedInputs(count: number): Input[] {
+  const seed = seedInput();
+  return Array.from({ length: count }, (_, k) => {
+    const { slug, input } = generatedInput(seed, count - 1 - k);
+    return [slug, input];
+  });
 }
 
-/** The KV writes `writeArticleRecord` makes, collected instead of made, to be sent in bulk. */
-async function recordsOf(articles: Article[]): Promise<KvRecord[]> {
-  const records: KvRecord[] = [];
-  const refuse = () => Promise.reject(new Error("writeArticleRecord was expected only to put"));
-  const collector: KvLike = {
-    put: async (key, value, options) => {
-      records.push({ key, value, metadata: options?.metadata });
-    },
-    get: refuse,
-    delete: refuse,
-    list: refuse,
-  };
-  for (const article of articles) await writeArticleRecord(collector, article.slug, article);
-  return records;
-}
+const SMALL_BODY = [
+  "Talks resumed on **Monday** after a month's pause, officials said. A [briefing](https://example.org/brief)",
+  "lists the points still open.",
+  "",
+  "- Troop positions along the line",
+  "- Water rights",
+  "- Trade corridors",
+  "",
+  "Few on either side expect a breakthrough before the end of the month.",
+].join("\n");
 
 /**
- * Stores `articles` the way the code does: records as the store's batch writer writes them (sent
- * in bulk), one rebuildIndexes for every index, as the publish command does; a few articles
- * through putArticle, the API's write path; and a last rebuildIndexes that must find nothing
- * to rewrite, which proves the three agree.
+ * Article `i` of a big write store: about 1 KB stored, since what a write costs depends on how
+ * many articles are stored, not on their size. Same dates, tags and slugs scheme as above.
  */
-export async function seedStore(
-  kv: KvLike,
-  articles: Article[],
-  putRecords: (records: KvRecord[]) => Promise<void>,
-): Promise<void> {
-  const viaPut = articles.slice(0, 3);
-  const bulk = articles.slice(3);
-  await putRecords(await recordsOf(bulk));
-  await rebuildIndexes(kv, { fresh: bulk, log: failOnLog });
-  for (const article of viaPut) await putArticle(kv, article, failOnLog);
-  const report = await rebuildIndexes(kv, { log: failOnLog });
-  if (report.articles !== articles.length || report.rewritten.length > 0 || report.skipped.length > 0) {
-    const summary = { ...report, rewritten: report.rewritten.length };
-    throw new Error(`the seeded store is not consistent: ${JSON.stringify(summary)}`);
-  }
+export function smallInputs(count: number): Input[] {
+  return Array.from({ length: count }, (_, k) => {
+    const i = count - 1 - k;
+    const published = NEWEST - i * HOUR;
+    const input = {
+      title: `${SUBJECTS[i % SUBJECTS.length]} (brief no. ${i + 1})`,
+      content: SMALL_BODY,
+      publishedAt: new Date(published).toISOString().replace(".000Z", "Z"),
+      tags: [0, 5, 11].map((step) => TAGS[(i + step) % TAGS.length] as string),
+    };
+    return [`brief-${i + 1}`, input];
+  });
 }
 
-function failOnLog(message: string, detail?: Record<string, unknown>): void {
-  throw new Error(`store complained while seeding: ${message} ${JSON.stringify(detail ?? {})}`);
+/** New articles for the write figures, newer than any stored one: seed-sized, slugs under `prefix`. */
+export function newInputs(prefix: string, count: number): Input[] {
+  const seed = seedInput();
+  return Array.from({ length: count }, (_, k) => {
+    const { input } = generatedInput(seed, k);
+    const publishedAt = new Date(NEWEST + (k + 1) * 60_000).toISOString().replace(".000Z", "Z");
+    const { updatedAt: _updated, ...rest } = input;
+    return [`${prefix}-${k + 1}`, { ...rest, title: `${String(input.title)} (${prefix})`, publishedAt }];
+  });
 }

@@ -3,11 +3,11 @@ import { execFile } from "node:child_process";
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
 import { gzipSync } from "node:zlib";
+import { atMost, ROOT, TARGETS } from "./plan.ts";
+import { fmtKiB, fmtRatio, judged, type Row, row } from "./table.ts";
 
-export const ROOT = fileURLToPath(new URL("..", import.meta.url));
 const WRANGLER = join(ROOT, "node_modules", "wrangler", "bin", "wrangler.js");
 
 export interface Build {
@@ -83,4 +83,25 @@ export function bundleBreakdown(build: Build): { name: string; bytes: number }[]
     totals.set(pkg, (totals.get(pkg) ?? 0) + bytes);
   }
   return [...totals].map(([name, bytes]) => ({ name, bytes })).sort((a, b) => b.bytes - a.bytes);
+}
+
+const BUNDLE = "(f) deployable bundle (wrangler deploy --dry-run), gzip -9";
+
+export function bundleRows(app: Build, hello: Build): Row[] {
+  return [
+    row(BUNDLE, "this Worker, gzipped", {
+      value: fmtKiB(app.gzip),
+      reference: `${fmtKiB(hello.gzip)} (Hono hello)`,
+      ratio: fmtRatio(app.gzip / hello.gzip),
+      ...judged(atMost(TARGETS.bundleGzipKiB, " KiB")(app.gzip / 1024)),
+    }),
+    row(BUNDLE, "this Worker, raw", {
+      value: fmtKiB(app.raw),
+      reference: `${fmtKiB(hello.raw)} (Hono hello)`,
+      ratio: fmtRatio(app.raw / hello.raw),
+    }),
+    ...bundleBreakdown(app)
+      .slice(0, 6)
+      .map((part) => row(BUNDLE, `  of which ${part.name} (raw)`, { value: fmtKiB(part.bytes) })),
+  ];
 }

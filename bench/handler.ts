@@ -1,30 +1,52 @@
-// The built Worker's own CPU per request: the deployable bundle imported into Node (same V8),
-// its KV an in-memory namespace, no edge cache. What Workers bills as CPU time, without I/O.
-
+// The built Worker's own CPU per request: the deployable bundle imported into Node (same V8), its
+// KV in memory, its writer a stub that answers at once. What Workers bills as CPU time, without I/O.
+import { registerHooks } from "node:module";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import type { Build } from "./build.ts";
 import type { MemoryKv } from "./memory-kv.ts";
+import { quantile } from "./plan.ts";
 
-interface Handler {
-  fetch(
-    request: Request,
-    env: Record<string, unknown>,
-    ctx: { waitUntil(p: Promise<unknown>): void; passThroughOnException(): void },
-  ): Promise<Response>;
+interface Entrypoint {
+  fetch(request: Request): Promise<Response>;
 }
+type EntrypointClass = new (ctx: unknown, env: Record<string, unknown>) => Entrypoint;
 
 export interface HandlerFigure {
   label: string;
-  gzip: boolean;
+  method: string;
   path: string;
-  pageSize: number;
   status: number;
   us: number;
 }
 
-const quantile = (values: number[], q: number) =>
-  [...values].sort((a, b) => a - b)[Math.floor(values.length * q)] as number;
+export interface HandlerCase {
+  label: string;
+  path: string;
+  method?: string;
+  headers?: Record<string, string>;
+  body?: string;
+  /** Which env answers: its page size (and store), and whether isolate memory is on. */
+  pageSize?: number;
+  memory?: boolean;
+  /** Sends the ETag of a first answer back as If-None-Match. */
+  conditional?: boolean;
+}
+
+const STUB = pathToFileURL(join(import.meta.dirname, "cloudflare-workers.ts")).href;
+let hooked = false;
+
+/** The bundle's default export, its one import from the runtime answered by bench/cloudflare-workers.ts. */
+export async function loadWorker(build: Build): Promise<EntrypointClass> {
+  if (!hooked) {
+    registerHooks({
+      resolve: (specifier, context, next) =>
+        specifier === "cloudflare:workers" ? { url: STUB, shortCircuit: true } : next(specifier, context),
+    });
+    hooked = true;
+  }
+  return (await import(pathToFileURL(join(build.dir, build.main)).href)).default as EntrypointClass;
+}
 
 /** Lower quartile of per-request wall time over the budget, requests run one at a time. */
 async function timeRequests(send: () => Promise<Response>, budgetMs: number): Promise<number> {
@@ -40,43 +62,51 @@ async function timeRequests(send: () => Promise<Response>, budgetMs: number): Pr
   return quantile(samples, 0.25);
 }
 
+/**
+ * Times each case against its own env: `stores` by page size, vars as deployed, and `writer`
+ * as the NEWSROOM binding (a stub: the Worker's part of a write ends at the RPC).
+ */
 export async function benchHandler(
-  build: Build,
-  kv: MemoryKv,
+  Worker: EntrypointClass,
+  stores: Map<number, MemoryKv>,
   vars: Record<string, string>,
-  cases: { label: string; path: string; pageSize: number; conditional?: boolean; gzip?: boolean }[],
+  writer: Record<string, (...args: unknown[]) => Promise<unknown>>,
+  cases: HandlerCase[],
   budgetMs: number,
 ): Promise<HandlerFigure[]> {
-  const worker = (await import(pathToFileURL(join(build.dir, build.main)).href)).default as Handler;
-  const ctx = { waitUntil() {}, passThroughOnException() {} };
+  const ctx = { waitUntil() {}, passThroughOnException() {}, props: {} };
+  const NEWSROOM = { getByName: () => writer };
   const envs = new Map<string, Record<string, unknown>>();
-  // Renders are timed cold (no isolate memory), polls warm, as a Worker meets each of them.
+  // One env object per configuration, as the runtime keeps one: per-env caches behave.
   const envFor = (pageSize: number, memory: boolean) => {
     const key = `${pageSize}:${memory}`;
     let env = envs.get(key);
     if (!env) {
-      env = { ...vars, FEED_PAGE_SIZE: String(pageSize), ARTICLES: kv, ISOLATE_MEMORY: memory ? "on" : "off" };
+      const ARTICLES = stores.get(pageSize);
+      const ISOLATE_MEMORY = memory ? "on" : "off";
+      env = { ...vars, FEED_PAGE_SIZE: String(pageSize), ARTICLES, NEWSROOM, ISOLATE_MEMORY };
       envs.set(key, env);
     }
     return env;
   };
   const figures: HandlerFigure[] = [];
   for (const c of cases) {
-    const url = `http://bench.local${c.path}`;
-    const env = envFor(c.pageSize, c.conditional === true);
-    const accept: Record<string, string> = c.gzip ? { "Accept-Encoding": "gzip" } : {};
-    const first = await worker.fetch(new Request(url, { headers: accept }), env, ctx);
+    const env = envFor(c.pageSize ?? 20, c.memory ?? false);
+    const method = c.method ?? "GET";
+    const request = (headers: Record<string, string>) =>
+      new Request(`http://bench.local${c.path}`, { method, headers, ...(c.body ? { body: c.body } : {}) });
+    const first = await new Worker(ctx, env).fetch(request(c.headers ?? {}));
     await first.arrayBuffer();
-    const headers: Record<string, string> = c.conditional
-      ? { ...accept, "If-None-Match": first.headers.get("ETag") ?? "" }
-      : accept;
+    const headers = c.conditional
+      ? { ...c.headers, "If-None-Match": first.headers.get("ETag") ?? "" }
+      : (c.headers ?? {});
     let status = 0;
     const us = await timeRequests(async () => {
-      const response = await worker.fetch(new Request(url, { headers }), env, ctx);
+      const response = await new Worker(ctx, env).fetch(request(headers));
       status = response.status;
       return response;
     }, budgetMs);
-    figures.push({ label: c.label, gzip: c.gzip === true, path: c.path, pageSize: c.pageSize, status, us });
+    figures.push({ label: c.label, method, path: c.path, status, us });
   }
   return figures;
 }

@@ -1,7 +1,7 @@
 // Render CPU in Node (the same V8 as workerd): the project's renderers beside the `feed` package
 // rendering the same items, and what parsing the stored entries costs on an uncached request.
 import { Feed } from "feed";
-import { type ArticleEntry, parseArticleEntry } from "../src/article/model.ts";
+import { type ArticleEntry, latestDate, parseArticleEntry } from "../src/article/model.ts";
 import { useIsolateMemory } from "../src/lru.ts";
 import { renderAtom } from "../src/render/atom.ts";
 import { renderJsonFeed } from "../src/render/json-feed.ts";
@@ -9,9 +9,8 @@ import { renderRss } from "../src/render/rss.ts";
 import { absolutizeHtml, articleUrl, feedUrl, pageUrl } from "../src/render/urls.ts";
 import { buildFeedView } from "../src/render/view.ts";
 import type { Site } from "../src/site.ts";
-
-export type Format = "rss" | "atom" | "json";
-export const FORMATS: Format[] = ["rss", "atom", "json"];
+import { rowOf, type ScopeHead, VALUE_VERSION } from "../src/store/keys.ts";
+import { FORMATS, type Format } from "./plan.ts";
 
 export interface Timing {
   /** Median microseconds per call. */
@@ -77,10 +76,25 @@ export function compare(a: () => unknown, b: () => unknown, budgetMs: number): {
   return { a: { us: timeA, samples: sa.length }, b: { us: timeB, samples: sb.length }, ratio: timeA / timeB };
 }
 
-const RENDER: Record<Format, (site: Site, entries: ArticleEntry[], total: number) => string> = {
-  rss: (site, entries, total) => renderRss(buildFeedView(site, null, 1, total, entries)),
-  atom: (site, entries, total) => renderAtom(buildFeedView(site, null, 1, total, entries)),
-  json: (site, entries, total) => renderJsonFeed(buildFeedView(site, null, 1, total, entries)),
+/** The scope head the writer would write for `entries`, all in the open region, page 1 first. */
+function headOf(entries: ArticleEntry[], pageSize: number): ScopeHead {
+  const rows = entries.map(rowOf);
+  const changed = latestDate(rows.map((r) => r[3]));
+  return {
+    v: VALUE_VERSION,
+    total: rows.length,
+    rows,
+    split: Math.min(pageSize, rows.length),
+    archives: 0,
+    changed,
+    gone: [],
+  };
+}
+
+const RENDER: Record<Format, (site: Site, entries: ArticleEntry[], head: ScopeHead) => string> = {
+  rss: (site, entries, head) => renderRss(buildFeedView(site, null, 1, head, entries)),
+  atom: (site, entries, head) => renderAtom(buildFeedView(site, null, 1, head, entries)),
+  json: (site, entries, head) => renderJsonFeed(buildFeedView(site, null, 1, head, entries)),
 };
 
 /**
@@ -148,8 +162,9 @@ export function benchRenders(site: Site, entries: ArticleEntry[], sizes: number[
       const page = entries.slice(0, items);
       if (page.length < items) throw new Error(`need ${items} entries to render, have ${entries.length}`);
       const html = page.map((e) => absolutizeHtml(e.html, site.origin));
+      const head = headOf(entries, items);
       for (const format of FORMATS) {
-        const ours = () => encoder.encode(RENDER[format](site, page, entries.length));
+        const ours = () => encoder.encode(RENDER[format](site, page, head));
         const theirs = () => encoder.encode(renderWithFeedPackage(format, site, page, html));
         const timed = compare(ours, theirs, budgetMs);
         figures.push({
