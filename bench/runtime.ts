@@ -109,10 +109,13 @@ export async function startRuntime(build: Build, apps: AppSpec[], persistDir: st
       return { exec: (query: string) => storage.exec(query) };
     },
     async putValues(store, values) {
-      const response = await fetch(new URL(`/?store=${encodeURIComponent(store)}`, url("seeder")), {
-        method: "POST",
-        body: JSON.stringify(values),
-      });
+      const send = () =>
+        fetch(new URL(`/?store=${encodeURIComponent(store)}`, url("seeder")), {
+          method: "POST",
+          body: JSON.stringify(values),
+        });
+      // A kept-alive connection workerd closed while rows were copied fails at once; puts repeat safely.
+      const response = await send().catch(send);
       if (response.status !== 204)
         throw new Error(`seeding ${store} failed: ${response.status} ${await response.text()}`);
     },
