@@ -72,8 +72,8 @@ try {
 
   lap();
   log("seeding the write stores: the catalogs copied into each writer's SQLite, their values into KV…");
-  // Seeded once into a pristine directory; each run writes to a copy of it.
-  const pristine = join(dir, "writes");
+  // Seeded once into a pristine directory per set of stores; each run writes to a copy of it.
+  const pristine = join(dir, `writes-${PLAN.writeStores.join("-")}`);
   const unseeded = PLAN.writeStores.filter((n) => !isSeeded(pristine, writeStoreName(n)));
   if (unseeded.length > 0) {
     const seeding = await startRuntime(app, writeApps(), pristine);
