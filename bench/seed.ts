@@ -111,7 +111,7 @@ export function writeCatalog(count: number, dir: string): Promise<NodeStorage> {
 
 // The object's SQLite takes statements of at most 100 KB (Durable Objects' limit).
 const STATEMENT_BYTES = 90_000;
-const TABLES = ["meta", "articles", "texts", "members", "scopes", "chunks", "tombstones", "written"];
+const TABLES = ["meta", "articles", "texts", "members", "scopes", "chunks", "tombstones", "written", "sitemap_parts"];
 
 const literal = (value: unknown): string =>
   value === null ? "NULL" : typeof value === "number" ? String(value) : `'${String(value).replaceAll("'", "''")}'`;

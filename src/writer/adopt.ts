@@ -128,9 +128,7 @@ function expectedKeys(sql: SqlStorage): string[] {
     for (const key of [KEYS.scope(scope), KEYS.items(scope), KEYS.rest(scope), KEYS.chunks(scope)]) keys.add(key);
     for (let archive = 1; archive <= archives; archive++) keys.add(KEYS.archive(scope, archive));
   }
-  for (const { part } of sql.exec<{ part: number }>(
-    "SELECT DISTINCT sitemap AS part FROM articles WHERE sitemap IS NOT NULL UNION SELECT 1",
-  )) {
+  for (const { part } of sql.exec<{ part: number }>("SELECT part FROM sitemap_parts UNION SELECT 1")) {
     keys.add(KEYS.sitemapPart(part));
   }
   return [...keys];

@@ -4,7 +4,7 @@
 import { flushRank, tagsForKey } from "../cache/tags.ts";
 import type { Logger } from "../store/keys.ts";
 import { dirtyKeys, markUnchanged, markWritten } from "./dirty.ts";
-import { type Projection, project } from "./values.ts";
+import { type Projection, ProjectionMemo, project } from "./values.ts";
 
 /** The slice of the KV API the writer uses. */
 export interface KvWriter {
@@ -99,8 +99,9 @@ export async function flush(sql: SqlStorage, kv: KvWriter, options: FlushOptions
     later(waitUntil);
     return result;
   }
+  const memo = new ProjectionMemo();
   for (const { key, version, stamp: lastStamp } of dirty) {
-    const projection: Projection = project(sql, key, pageSize);
+    const projection: Projection = project(sql, key, pageSize, memo);
     if (projection.stamp === lastStamp || (lastStamp === "" && projection.stamp === "none")) {
       markUnchanged(sql, key, version);
       result.unchanged++;
@@ -111,6 +112,7 @@ export async function flush(sql: SqlStorage, kv: KvWriter, options: FlushOptions
       const { table, where, args } = projection.changedIn;
       sql.exec(`UPDATE ${table} SET changed = ? WHERE ${where}`, changed, ...args);
     }
+    projection.onWrite?.();
     planned.push({ key, version, stamp: projection.stamp, value: projection.render(changed) });
   }
 

@@ -6,8 +6,11 @@ import { markDirty } from "./dirty.ts";
 
 /** Articles per full archive. */
 export const ARCHIVE_SIZE = 50;
-/** URLs per sitemap file (the sitemaps.org limit). */
-export const SITEMAP_PART_SIZE = 50_000;
+/**
+ * URLs per sitemap file. The protocol allows up to 50,000; a change rewrites the files its URLs are
+ * in, so small files keep a write's cost the same however large the site grows.
+ */
+export const SITEMAP_PART_SIZE = 500;
 
 /** Marks what a change to `chunk` of `scope` alters: the head and its pages, or one archive. */
 export function markScope(sql: SqlStorage, scope: Scope, chunk: number): void {
@@ -36,6 +39,20 @@ function ensureScope(sql: SqlStorage, scope: Scope, name: string | null, now: st
 
 /** The full archive whose dates cover (published, slug), or 0: the open region. */
 function archiveFor(sql: SqlStorage, scope: Scope, published: string, slug: string): number {
+  // Most articles are newer than the newest archive: one indexed look, no scan of them all.
+  const newest = sql
+    .exec<{ upper_published: string; upper_slug: string }>(
+      "SELECT upper_published, upper_slug FROM chunks WHERE scope = ? ORDER BY chunk DESC LIMIT 1",
+      scope,
+    )
+    .toArray()[0];
+  if (
+    !newest ||
+    published > newest.upper_published ||
+    (published === newest.upper_published && slug < newest.upper_slug)
+  ) {
+    return 0;
+  }
   const row = sql
     .exec<{ chunk: number }>(
       `SELECT chunk FROM chunks WHERE scope = ? AND (upper_published > ? OR (upper_published = ? AND upper_slug <= ?))
@@ -61,7 +78,13 @@ export function joinScope(
   ensureScope(sql, scope, name, now);
   const chunk = archiveFor(sql, scope, published, slug);
   sql.exec("INSERT INTO members (scope, slug, published, chunk) VALUES (?, ?, ?, ?)", scope, slug, published, chunk);
+  count(sql, scope, chunk, +1);
   markScope(sql, scope, chunk);
+}
+
+function count(sql: SqlStorage, scope: Scope, chunk: number, by: number): void {
+  sql.exec("UPDATE scopes SET total = total + ? WHERE scope = ?", by, scope);
+  if (chunk > 0) sql.exec("UPDATE chunks SET count = count + ? WHERE scope = ? AND chunk = ?", by, scope, chunk);
 }
 
 export function leaveScope(sql: SqlStorage, scope: Scope, slug: string): void {
@@ -70,6 +93,7 @@ export function leaveScope(sql: SqlStorage, scope: Scope, slug: string): void {
     .toArray()[0];
   if (!row) return;
   sql.exec("DELETE FROM members WHERE scope = ? AND slug = ?", scope, slug);
+  count(sql, scope, row.chunk, -1);
   markScope(sql, scope, row.chunk);
 }
 
@@ -109,12 +133,13 @@ export function closeArchives(sql: SqlStorage, scope: Scope, pageSize: number, n
       upper.slug,
     );
     sql.exec(
-      "INSERT INTO chunks (scope, chunk, upper_published, upper_slug, changed) VALUES (?, ?, ?, ?, ?)",
+      "INSERT INTO chunks (scope, chunk, upper_published, upper_slug, changed, count) VALUES (?, ?, ?, ?, ?, ?)",
       scope,
       archive,
       upper.published,
       upper.slug,
       now,
+      oldest.length,
     );
     sql.exec("UPDATE scopes SET archives = ? WHERE scope = ?", archive, scope);
     markScope(sql, scope, archive);
@@ -124,7 +149,7 @@ export function closeArchives(sql: SqlStorage, scope: Scope, pageSize: number, n
 /** A tag scope left without articles disappears (its pages answer 404); `all` always stays. */
 export function dropEmptyScope(sql: SqlStorage, scope: Scope): void {
   if (scopeTag(scope) === null) return;
-  const left = sql.exec<{ n: number }>("SELECT COUNT(*) AS n FROM members WHERE scope = ?", scope).one().n;
+  const left = sql.exec<{ total: number }>("SELECT total FROM scopes WHERE scope = ?", scope).toArray()[0]?.total ?? 0;
   if (left > 0) return;
   const archives =
     sql.exec<{ archives: number }>("SELECT archives FROM scopes WHERE scope = ?", scope).toArray()[0]?.archives ?? 0;
@@ -135,8 +160,15 @@ export function dropEmptyScope(sql: SqlStorage, scope: Scope): void {
   markScope(sql, scope, 0);
   markDirty(sql, KEYS.chunks(scope));
   markDirty(sql, KEYS.tags);
-  if (part?.sitemap) markSitemap(sql, part.sitemap);
+  if (part?.sitemap) {
+    sql.exec("UPDATE sitemap_parts SET urls = urls - 1 WHERE part = ?", part.sitemap);
+    markSitemap(sql, part.sitemap);
+  }
 }
+
+/** The newest sitemap file: it takes new URLs, and the home page, whose lastmod moves with every change. */
+export const newestSitemapPart = (sql: SqlStorage): number =>
+  sql.exec<{ part: number | null }>("SELECT MAX(part) AS part FROM sitemap_parts").one().part ?? 1;
 
 export function markSitemap(sql: SqlStorage, part: number): void {
   markDirty(sql, KEYS.sitemapPart(part));
@@ -152,24 +184,20 @@ export function placeInSitemap(sql: SqlStorage, kind: "article" | "scope", id: s
     .toArray()[0];
   let part = placed?.sitemap ?? null;
   if (part === null) {
+    // The home page counts as one URL of every file (it sits in the newest).
+    sql.exec("INSERT OR IGNORE INTO sitemap_parts (part, urls) VALUES (1, 1)");
     const last = sql
-      .exec<{ n: number }>(
-        "SELECT MAX(n) AS n FROM (SELECT MAX(sitemap) AS n FROM articles UNION ALL SELECT MAX(sitemap) FROM scopes)",
-      )
-      .one().n;
-    part = last ?? 1;
-    if (countSitemapUrls(sql, part) >= SITEMAP_PART_SIZE) part++;
+      .exec<{ part: number; urls: number }>("SELECT part, urls FROM sitemap_parts ORDER BY part DESC LIMIT 1")
+      .one();
+    part = last.urls >= SITEMAP_PART_SIZE ? last.part + 1 : last.part;
+    // A new file takes the home page from the one before it.
+    if (part !== last.part) markSitemap(sql, last.part);
+    sql.exec(
+      "INSERT INTO sitemap_parts (part, urls) VALUES (?, 2) ON CONFLICT (part) DO UPDATE SET urls = urls + 1",
+      part,
+    );
     sql.exec(`UPDATE ${table} SET sitemap = ? WHERE ${column} = ?`, part, id);
   }
   markSitemap(sql, part);
   return part;
-}
-
-/** URLs in one sitemap file: its public articles, its tag pages, and the home page in the first. */
-export function countSitemapUrls(sql: SqlStorage, part: number): number {
-  const articles = sql
-    .exec<{ n: number }>("SELECT COUNT(*) AS n FROM articles WHERE sitemap = ? AND status = 'public'", part)
-    .one().n;
-  const tags = sql.exec<{ n: number }>("SELECT COUNT(*) AS n FROM scopes WHERE sitemap = ?", part).one().n;
-  return articles + tags + (part === 1 ? 1 : 0);
 }

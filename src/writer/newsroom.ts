@@ -1,7 +1,6 @@
 // The one writer: a SQLite-backed Durable Object, one per site, that owns the index of record and
 // is the only code that writes KV. Thin RPC methods and an alarm over plain functions.
 import { DurableObject } from "cloudflare:workers";
-import type { ArticleInput } from "../article/model.ts";
 import type { Purger } from "../cache/purger.ts";
 import { siteConfig } from "../site.ts";
 import { consoleLogger } from "../store/keys.ts";
@@ -21,9 +20,6 @@ import {
   publishDue,
   readForAdmin,
 } from "./writes.ts";
-
-/** The object's name: one writer per deployment (its KV namespace is the site). */
-export const NEWSROOM_NAME = "site";
 
 /** A write refused because the store is still being adopted; the caller should retry shortly. */
 export interface Adopting {
@@ -88,7 +84,8 @@ export class Newsroom extends DurableObject<Env> {
     if (readMeta(sql, "hub") !== (site.hub ?? "")) writeMeta(sql, "hub", site.hub ?? "");
   }
 
-  async putArticle(slug: string, input: ArticleInput, site: SiteAddress): Promise<PutOutcome | Adopting> {
+  /** `input` as the publisher sent it: the writer validates it (every problem named by field). */
+  async putArticle(slug: string, input: unknown, site: SiteAddress): Promise<PutOutcome | Adopting> {
     return this.ctx.blockConcurrencyWhile(async () => {
       if (!(await this.#ready())) return { ok: false, adopting: true } as const;
       this.#remember(site);
@@ -118,7 +115,7 @@ export class Newsroom extends DurableObject<Env> {
 
   /** Creates, replaces and deletes many articles in one transaction: all of them, or none. */
   async applyBatch(
-    puts: [slug: string, input: ArticleInput][],
+    puts: [slug: string, input: unknown][],
     deletions: string[],
     site: SiteAddress,
   ): Promise<BatchOutcome | Adopting> {

@@ -18,6 +18,7 @@ import {
   VALUE_VERSION,
 } from "../store/keys.ts";
 import { readEntryText, recordText } from "./catalog.ts";
+import { newestSitemapPart } from "./membership.ts";
 
 export interface Projection {
   /** Identifies the value's content; compared with what was last written. */
@@ -26,6 +27,8 @@ export interface Projection {
   render: (changed: string) => string | null;
   /** Where the value's own change time lives, updated when it is written. */
   changedIn?: { table: "articles" | "scopes" | "chunks"; where: string; args: SqlStorageValue[] };
+  /** Anything else the catalog keeps of what was written (a sitemap file's lastmod). */
+  onWrite?: () => void;
   /** The change time last recorded for it. */
   previousChanged?: string;
 }
@@ -71,8 +74,24 @@ function articleProjection(sql: SqlStorage, slug: string): Projection {
   return { stamp: stampOf(text), render: () => text };
 }
 
+/**
+ * What projections of one flush share, so a scope's head, page 1 and open archive read its
+ * rows once. Made per flush: the catalog may change between flushes.
+ */
+export class ProjectionMemo {
+  readonly rows = new Map<Scope, Row[]>();
+}
+
 /** The open region of a scope (articles in no full archive), newest first. */
-function openRows(sql: SqlStorage, scope: Scope): Row[] {
+function openRows(sql: SqlStorage, scope: Scope, memo?: ProjectionMemo): Row[] {
+  const remembered = memo?.rows.get(scope);
+  if (remembered) return remembered;
+  const rows = readOpenRows(sql, scope);
+  memo?.rows.set(scope, rows);
+  return rows;
+}
+
+function readOpenRows(sql: SqlStorage, scope: Scope): Row[] {
   return sql
     .exec<{ slug: string; hash: string; published: string; modified: string }>(
       `SELECT a.slug, a.hash, a.published, a.modified FROM members m JOIN articles a ON a.slug = m.slug
@@ -87,21 +106,22 @@ interface ScopeRow {
   name: string | null;
   archives: number;
   changed: string;
+  total: number;
 }
 
 const scopeRow = (sql: SqlStorage, scope: Scope) =>
   sql
     .exec<ScopeRow & Record<string, SqlStorageValue>>(
-      "SELECT name, archives, changed FROM scopes WHERE scope = ?",
+      "SELECT name, archives, changed, total FROM scopes WHERE scope = ?",
       scope,
     )
     .toArray()[0];
 
-function headProjection(sql: SqlStorage, scope: Scope, pageSize: number): Projection {
+function headProjection(sql: SqlStorage, scope: Scope, pageSize: number, memo?: ProjectionMemo): Projection {
   const info = scopeRow(sql, scope);
   if (!info) return NONE;
-  const rows = openRows(sql, scope);
-  const total = sql.exec<{ n: number }>("SELECT COUNT(*) AS n FROM members WHERE scope = ?", scope).one().n;
+  const rows = openRows(sql, scope, memo);
+  const total = info.total;
   const gone = sql
     .exec<{ id: string; deleted: string }>(
       `SELECT t.id, t.deleted FROM tombstones t, json_each(t.scopes) j
@@ -127,9 +147,15 @@ function headProjection(sql: SqlStorage, scope: Scope, pageSize: number): Projec
   };
 }
 
-function linesProjection(sql: SqlStorage, scope: Scope, pageSize: number, part: "items" | "rest"): Projection {
+function linesProjection(
+  sql: SqlStorage,
+  scope: Scope,
+  pageSize: number,
+  part: "items" | "rest",
+  memo?: ProjectionMemo,
+): Projection {
   if (!scopeRow(sql, scope)) return NONE;
-  const rows = openRows(sql, scope);
+  const rows = openRows(sql, scope, memo);
   const split = Math.min(pageSize, rows.length);
   const shown = part === "items" ? rows.slice(0, split) : rows.slice(split);
   if (part === "rest" && shown.length === 0) return NONE;
@@ -166,8 +192,7 @@ function archiveProjection(sql: SqlStorage, scope: Scope, archive: number): Proj
 function chunksProjection(sql: SqlStorage, scope: Scope): Projection {
   const directory: ChunkDirectory = sql
     .exec<{ chunk: number; changed: string; count: number }>(
-      `SELECT c.chunk, c.changed, (SELECT COUNT(*) FROM members m WHERE m.scope = c.scope AND m.chunk = c.chunk) AS count
-       FROM chunks c WHERE c.scope = ? ORDER BY c.chunk DESC`,
+      "SELECT chunk, changed, count FROM chunks WHERE scope = ? ORDER BY chunk DESC",
       scope,
     )
     .toArray()
@@ -194,7 +219,7 @@ function tagsProjection(sql: SqlStorage): Projection {
 
 function sitemapUrls(sql: SqlStorage, part: number): SitemapPart["urls"] {
   const urls: SitemapPart["urls"] = [];
-  if (part === 1) {
+  if (part === newestSitemapPart(sql)) {
     const home = scopeRow(sql, "all");
     if (home) urls.push(["/", home.changed]);
   }
@@ -217,30 +242,27 @@ function sitemapPartProjection(sql: SqlStorage, part: number): Projection {
   const urls = sitemapUrls(sql, part);
   if (urls.length === 0) return NONE;
   const text = JSON.stringify({ v: VALUE_VERSION, urls } satisfies SitemapPart);
-  return { stamp: stampOf(text), render: () => text };
+  const lastmod = latestDate(urls.map(([, at]) => at));
+  return {
+    stamp: stampOf(text),
+    render: () => text,
+    // The index dates each file from this, without reading every URL again.
+    onWrite: () => sql.exec("UPDATE sitemap_parts SET lastmod = ? WHERE part = ?", lastmod, part),
+  };
 }
 
 function sitemapIndexProjection(sql: SqlStorage): Projection {
   const parts = sql
-    .exec<{ part: number }>(
-      `SELECT DISTINCT sitemap AS part FROM articles WHERE status = 'public' AND sitemap IS NOT NULL
-       UNION SELECT sitemap FROM scopes WHERE sitemap IS NOT NULL UNION SELECT 1 ORDER BY part`,
-    )
+    .exec<{ part: number; lastmod: string }>("SELECT part, lastmod FROM sitemap_parts WHERE urls > 0 ORDER BY part")
     .toArray()
-    .map((p) => p.part);
-  const index: SitemapIndex = {
-    v: VALUE_VERSION,
-    parts: parts.map((part) => {
-      const lastmod = latestDate(sitemapUrls(sql, part).map(([, at]) => at));
-      return [part, lastmod];
-    }),
-  };
+    .map((p): [number, string] => [p.part, p.lastmod]);
+  const index: SitemapIndex = { v: VALUE_VERSION, parts: parts.length > 0 ? parts : [[1, "1970-01-01T00:00:00Z"]] };
   const text = JSON.stringify(index);
   return { stamp: stampOf(text), render: () => text };
 }
 
 /** What `key` should hold now. Keys of no known kind (an old version's) are deleted. */
-export function project(sql: SqlStorage, key: string, pageSize: number): Projection {
+export function project(sql: SqlStorage, key: string, pageSize: number, memo?: ProjectionMemo): Projection {
   if (key === KEYS.tags) return tagsProjection(sql);
   if (key === KEYS.sitemap) return sitemapIndexProjection(sql);
   const colon = key.indexOf(":");
@@ -250,10 +272,10 @@ export function project(sql: SqlStorage, key: string, pageSize: number): Project
     case "article":
       return articleProjection(sql, name);
     case "scope":
-      return headProjection(sql, name, pageSize);
+      return headProjection(sql, name, pageSize, memo);
     case "items":
     case "rest":
-      return linesProjection(sql, name, pageSize, kind);
+      return linesProjection(sql, name, pageSize, kind, memo);
     case "chunks":
       return chunksProjection(sql, name);
     case "archive": {
