@@ -17,7 +17,7 @@ import {
   type TagList,
   VALUE_VERSION,
 } from "../store/keys.ts";
-import { readEntryText, recordText } from "./catalog.ts";
+import { readEntryLines, recordText } from "./catalog.ts";
 import { newestSitemapPart } from "./membership.ts";
 
 export interface Projection {
@@ -161,7 +161,11 @@ function linesProjection(
   if (part === "rest" && shown.length === 0) return NONE;
   return {
     stamp: stampOf(shown.map(([slug, hash]) => `${slug}:${hash}`).join(" ")),
-    render: () => shown.map(([slug]) => readEntryText(sql, slug) ?? "").join("\n"),
+    render: () =>
+      readEntryLines(
+        sql,
+        shown.map(([slug]) => slug),
+      ).join("\n"),
   };
 }
 
@@ -182,7 +186,13 @@ function archiveProjection(sql: SqlStorage, scope: Scope, archive: number): Proj
     stamp: stampOf(members.map((m) => `${m.slug}:${m.hash}`).join(" ")),
     render: (changed) => {
       const header: ArchiveHeader = { v: VALUE_VERSION, archive, count: members.length, changed };
-      return [JSON.stringify(header), ...members.map((m) => readEntryText(sql, m.slug) ?? "")].join("\n");
+      return [
+        JSON.stringify(header),
+        ...readEntryLines(
+          sql,
+          members.map((m) => m.slug),
+        ),
+      ].join("\n");
     },
     changedIn: { table: "chunks", where: "scope = ? AND chunk = ?", args: [scope, archive] },
     previousChanged: chunk.changed,
