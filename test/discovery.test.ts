@@ -1,11 +1,10 @@
 // What readers and crawlers find around the feeds: the site icon in every format, images that
 // render everywhere, a page for people, the sitemap, the OPML list, and polling hints.
-import { runInDurableObject } from "cloudflare:test";
 import { XMLParser } from "fast-xml-parser";
 import { beforeEach, describe, expect, it } from "vitest";
 import { iconOfSize, SITE_ICONS } from "../src/render/icons.ts";
 import { SITEMAP_PART_SIZE } from "../src/writer/membership.ts";
-import { articleInput, ORIGIN, request, resetStore, settle, storeArticles, writer } from "./helpers.ts";
+import { articleInput, ORIGIN, request, resetStore, storeArticles } from "./helpers.ts";
 
 const xml = new XMLParser({
   ignoreAttributes: false,
