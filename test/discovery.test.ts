@@ -137,6 +137,19 @@ describe("the sitemap", () => {
     expect(new Set(locs).size).toBe(locs.length);
     expect(locs).toHaveLength(1 + 2 + 2 + SITEMAP_PART_SIZE);
     expect((await request("/sitemaps/3.xml")).status).toBe(404);
+
+    // A new article in an old tag: the tag page stays in file 1, the home page moved to file 2,
+    // and each file dates its pages as the pages themselves do.
+    await storeArticles({ noted: articleInput({ title: "Noted", tags: ["Notes"] }) });
+    const lastmods = new Map<string, string>();
+    for (const file of files) {
+      const urls = ((await parsed(new URL(file).pathname)).urlset as Node).url as Node[];
+      for (const url of urls) lastmods.set(new URL(String(url.loc)).pathname, String(url.lastmod));
+    }
+    for (const path of ["/", "/tags/notes", "/tags/middle-east", "/articles/noted"]) {
+      const modified = (await request(path)).headers.get("Last-Modified");
+      expect(lastmods.get(path), path).toBe(new Date(String(modified)).toISOString().replace(".000Z", "Z"));
+    }
   }, 120_000);
 
   it("is named by robots.txt", async () => {

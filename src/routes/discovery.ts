@@ -56,7 +56,7 @@ async function serveXml(c: Context<AppEnv>, stamp: string[], lastModified: strin
 
 const newest = (dates: string[]) => (dates.length === 0 ? null : latestDate(dates));
 
-/** One sitemap while the site fits in one (50,000 URLs), else the index of its parts. */
+/** One sitemap while the site fits in one part (SITEMAP_PART_SIZE URLs), else the index of its parts. */
 async function sitemapRoute(c: Context<AppEnv>) {
   const site = c.get("site");
   const kv = c.env.ARTICLES;

@@ -11,7 +11,6 @@ import {
   leaveScope,
   markScope,
   markSitemap,
-  newestSitemapPart,
   placeInSitemap,
   touchScope,
 } from "./membership.ts";
@@ -166,8 +165,6 @@ export function applyChange(sql: SqlStorage, slug: string, next: NextState | nul
   if (wasPublic || isPublic) markDirty(sql, KEYS.article(slug));
   if (isPublic) placeInSitemap(sql, "article", slug);
   else if (wasPublic && before?.sitemap) markSitemap(sql, before.sitemap);
-  // The home page's lastmod is the site's: it lives in the newest sitemap file.
-  if (wasPublic || isPublic) markSitemap(sql, newestSitemapPart(sql));
 }
 
 function writeArticle(sql: SqlStorage, next: NextState, before: ArticleRow | null, now: string): void {

@@ -12,7 +12,10 @@ export const ARCHIVE_SIZE = 50;
  */
 export const SITEMAP_PART_SIZE = 500;
 
-/** Marks what a change to `chunk` of `scope` alters: the head and its pages, or one archive. */
+/**
+ * Marks what a change to `chunk` of `scope` alters: the head and its pages, or one archive, and
+ * the sitemap file that dates the scope's page by its change time.
+ */
 export function markScope(sql: SqlStorage, scope: Scope, chunk: number): void {
   markDirty(sql, KEYS.scope(scope));
   markDirty(sql, KEYS.items(scope));
@@ -21,6 +24,12 @@ export function markScope(sql: SqlStorage, scope: Scope, chunk: number): void {
     markDirty(sql, KEYS.archive(scope, chunk));
     markDirty(sql, KEYS.chunks(scope));
   }
+  // The home page sits in the newest file; a tag page stays in the file it was placed in.
+  const part =
+    scopeTag(scope) === null
+      ? newestSitemapPart(sql)
+      : sql.exec<{ sitemap: number | null }>("SELECT sitemap FROM scopes WHERE scope = ?", scope).toArray()[0]?.sitemap;
+  if (part) markSitemap(sql, part);
 }
 
 function ensureScope(sql: SqlStorage, scope: Scope, name: string | null, now: string): void {
