@@ -24,11 +24,7 @@ const failOnLog: Logger = (message, detail) => {
 /** A KV that takes every write and keeps none: for catalogs whose values nobody reads. */
 export const discardingKv: KvWriter = { put: async () => {}, delete: async () => {} };
 
-/**
- * Seeds an empty catalog with `inputs` (oldest first, as a site grows). Two indexes exist only
- * while seeding: they spare the bulk import the scans each write makes (which the measured
- * writes still pay, since they are dropped before anything is measured).
- */
+/** Seeds an empty catalog with `inputs` (oldest first, as a site grows). */
 export async function seedCatalog(
   storage: DurableObjectStorage,
   inputs: Input[],
@@ -40,8 +36,6 @@ export async function seedCatalog(
   migrate(sql);
   // A fresh store: what the writer records when its first probe finds KV empty.
   writeMeta(sql, "adoption", "done");
-  sql.exec("CREATE INDEX IF NOT EXISTS bench_seed_sitemap ON articles (sitemap, status)");
-  sql.exec("CREATE INDEX IF NOT EXISTS bench_seed_members ON members (scope, chunk)");
   for (let start = 0, round = 0; start < inputs.length; start += ROUND, round++) {
     // Two seconds a round: the flush never waits for KV's one write a second per key.
     const at = SEEDED_FROM + round * 2_000;
@@ -62,8 +56,6 @@ export async function seedCatalog(
     if (flushed.failed.length > 0 || flushed.nextAt !== null) throw new Error("the seeding flush left work behind");
     progress(Math.min(start + ROUND, inputs.length));
   }
-  sql.exec("DROP INDEX bench_seed_sitemap");
-  sql.exec("DROP INDEX bench_seed_members");
   const dirty = sql.exec<{ n: number }>("SELECT COUNT(*) AS n FROM dirty").one().n;
   if (dirty > 0) throw new Error(`the seeded catalog has ${dirty} keys left to flush`);
 }
