@@ -7,7 +7,7 @@ import { applyChange, closeAllArchives } from "../src/writer/catalog.ts";
 import { flush, type KvWriter } from "../src/writer/flush.ts";
 import { migrate, writeMeta } from "../src/writer/schema.ts";
 import { project } from "../src/writer/values.ts";
-import { type Prepared, prepareWrite } from "../src/writer/writes.ts";
+import { prepareWrite, type ReadyWrite } from "../src/writer/writes.ts";
 import type { Input } from "./articles.ts";
 
 /** Articles per round: one transaction, then one flush. */
@@ -40,7 +40,7 @@ export async function seedCatalog(
     // Two seconds a round: the flush never waits for KV's one write a second per key.
     const at = SEEDED_FROM + round * 2_000;
     const settings = { now: iso(at), pageSize };
-    const prepared: Extract<Prepared, { ok: true }>[] = [];
+    const prepared: ReadyWrite[] = [];
     for (const [slug, body] of inputs.slice(start, start + ROUND)) {
       const parsed = parseArticleInput(body);
       if (!parsed.ok) throw new Error(`generated article ${slug} is invalid: ${JSON.stringify(parsed.issues)}`);

@@ -35,8 +35,11 @@ export function normalizeDate(value: string): string | null {
   }
   const ms = Date.UTC(year, month - 1, day, hour, minute, Math.min(second, 59)) - offsetMinutes * 60_000;
   if (year < 1000 || Number.isNaN(ms)) return null;
-  return new Date(ms).toISOString().replace(/\.\d{3}Z$/, "Z");
+  return isoSeconds(ms);
 }
+
+/** A time as the model stores it: RFC 3339 in UTC, to the second. */
+export const isoSeconds = (ms: number): string => new Date(ms).toISOString().replace(/\.\d{3}Z$/, "Z");
 
 /** A tag as it appears in URLs: lower-cased, every run of other characters one `-`. */
 export function tagSlug(tag: string): string {

@@ -4,8 +4,6 @@
 export interface PurgeOutcome {
   success: boolean;
   errors: { code: number; message: string }[];
-  /** No Workers Cache here (local runtimes): nothing was purged, nothing needed to be. */
-  skipped?: boolean;
 }
 
 export interface Purger {
@@ -18,7 +16,7 @@ export function edgePurger(ctx: { cache?: CacheContext | undefined }): Purger {
     async purge(tags) {
       if (!ctx.cache) {
         console.log("cache purge skipped: no Workers Cache in this runtime", { tags: tags.length });
-        return { success: true, errors: [], skipped: true };
+        return { success: true, errors: [] };
       }
       const result = await ctx.cache.purge({ tags });
       return { success: result.success, errors: result.errors.map((e) => ({ code: e.code, message: e.message })) };

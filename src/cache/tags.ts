@@ -18,6 +18,12 @@ export const CACHE_TAGS = {
   sitemap: "sitemap",
 } as const;
 
+/** The scope a `CACHE_TAGS.scope` tag names, or null for any other tag. */
+export function scopeOfTag(tag: string): Scope | null {
+  const match = /^s:([^:]+)$/.exec(tag);
+  return match ? decodeURIComponent(match[1] as string) : null;
+}
+
 /** The cache tags a change of `key` invalidates. */
 export function tagsForKey(key: string): string[] {
   const [kind, ...rest] = key.split(":");

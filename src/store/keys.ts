@@ -219,14 +219,6 @@ export function parseEntryLines(text: string, from: number, to: number, key: str
   return entries;
 }
 
-/** Listing metadata of a version 0.1 article key: {p, u, h, t}, tag slugs percent-encoded. */
-export interface LegacyMeta {
-  p: string;
-  u?: string;
-  h: string;
-  t?: string[];
-}
-
 /** The catalog version 0.1 kept per scope: every row, newest first. */
 export function parseLegacyCatalog(text: string | null): Row[] {
   const value = parseJson(text);

@@ -1,7 +1,7 @@
 // The index of record: every article (public, draft or scheduled) with its full text, its
 // scopes and its tombstones, in the writer's SQLite. A change costs a few indexed queries
 // whatever is stored, and marks the KV keys it alters for the flush.
-import { type Article, type ArticleStatus, tagSlug, toEntry } from "../article/model.ts";
+import { type Article, type ArticleStatus, isoSeconds, latestDate, tagSlug, toEntry } from "../article/model.ts";
 import { ALL, KEYS, type Scope, tagScope } from "../store/keys.ts";
 import { markDirty } from "./dirty.ts";
 import {
@@ -167,9 +167,12 @@ export function applyChange(sql: SqlStorage, slug: string, next: NextState | nul
   else if (wasPublic && before?.sitemap) markSitemap(sql, before.sitemap);
 }
 
+/** When an article may first be shown: the later of its dates (a future update schedules it too). */
+export const visibleAt = (record: Article): string => latestDate([record.publishedAt, record.updatedAt ?? ""]);
+
 function writeArticle(sql: SqlStorage, next: NextState, before: ArticleRow | null, now: string): void {
   const { record, status, source } = next;
-  const visible = record.updatedAt && record.updatedAt > record.publishedAt ? record.updatedAt : record.publishedAt;
+  const visible = visibleAt(record);
   sql.exec(
     `INSERT INTO articles (slug, status, published, modified, visible, hash, source, id, tags, changed, sitemap)
      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
@@ -219,7 +222,7 @@ export function nextScheduled(sql: SqlStorage): string | null {
 
 /** Tombstones leaving the Atom feeds: their scopes' heads are rewritten without them. */
 export function expireTombstones(sql: SqlStorage, now: string): void {
-  const cutoff = new Date(Date.parse(now) - TOMBSTONE_DAYS * 86_400_000).toISOString().replace(/\.\d{3}Z$/, "Z");
+  const cutoff = isoSeconds(Date.parse(now) - TOMBSTONE_DAYS * 86_400_000);
   const expiring = sql
     .exec<{ id: string; scopes: string }>(
       "SELECT id, scopes FROM tombstones WHERE expired = 0 AND deleted <= ?",

@@ -2,6 +2,7 @@
 // turn, within Cloudflare's rate, retried with backoff, and a second round after KV's 60 s window,
 // since a miss in between may have cached an older KV read) and WebSub pings to the hub.
 import type { Purger } from "../cache/purger.ts";
+import { scopeOfTag } from "../cache/tags.ts";
 import { FEED_FILES, type FeedFormat, feedUrl } from "../render/urls.ts";
 import { type Logger, scopeTag } from "../store/keys.ts";
 import { readMeta, writeMeta } from "./schema.ts";
@@ -109,9 +110,8 @@ export async function runPurges(sql: SqlStorage, purger: Purger, now: number, lo
 export function feedUrlsForTags(origin: string, tags: string[]): string[] {
   const urls: string[] = [];
   for (const tag of tags) {
-    const match = /^s:([^:]+)$/.exec(tag);
-    if (!match) continue;
-    const scope = decodeURIComponent(match[1] as string);
+    const scope = scopeOfTag(tag);
+    if (scope === null) continue;
     for (const format of Object.keys(FEED_FILES) as FeedFormat[]) urls.push(feedUrl(origin, scopeTag(scope), format));
   }
   return urls;

@@ -1,6 +1,7 @@
 // Turns dirty marks into KV writes: each key at most once per `spacingMs` (KV accepts one write a
 // second per key), its value projected at flush time so a burst of changes lands as one write,
 // and the last state always lands (a key marked meanwhile stays dirty for the next flush).
+import { isoSeconds } from "../article/model.ts";
 import { flushRank, tagsForKey } from "../cache/tags.ts";
 import type { Logger } from "../store/keys.ts";
 import { dirtyKeys, markUnchanged, markWritten } from "./dirty.ts";
@@ -31,14 +32,12 @@ export interface FlushResult {
   nextAt: number | null;
 }
 
-const iso = (ms: number) => new Date(ms).toISOString().replace(/\.\d{3}Z$/, "Z");
-
 /**
  * The flush's time as a value's change time, to the second. Two writes of one value never share a
  * second (see clockKey), so each change time is new; it never goes back, even if the clock does.
  */
 export function nextChanged(previous: string | undefined, now: number): string {
-  return iso(Math.max(Math.floor(now / 1000) * 1000, previous ? Date.parse(previous) : 0));
+  return isoSeconds(Math.max(Math.floor(now / 1000) * 1000, previous ? Date.parse(previous) : 0));
 }
 
 const RETRY_MS = 2_000;
@@ -134,7 +133,6 @@ export async function flush(sql: SqlStorage, kv: KvWriter, options: FlushOptions
         return;
       }
       markWritten(sql, p.key, p.version, now, p.stamp);
-      writtenAt.set(p.key, now);
       result.written.push(p.key);
       for (const tag of tagsForKey(p.key)) if (!result.tags.includes(tag)) result.tags.push(tag);
     });

@@ -158,20 +158,23 @@ export function closeArchives(sql: SqlStorage, scope: Scope, pageSize: number, n
 /** A tag scope left without articles disappears (its pages answer 404); `all` always stays. */
 export function dropEmptyScope(sql: SqlStorage, scope: Scope): void {
   if (scopeTag(scope) === null) return;
-  const left = sql.exec<{ total: number }>("SELECT total FROM scopes WHERE scope = ?", scope).toArray()[0]?.total ?? 0;
-  if (left > 0) return;
-  const archives =
-    sql.exec<{ archives: number }>("SELECT archives FROM scopes WHERE scope = ?", scope).toArray()[0]?.archives ?? 0;
-  const part = sql.exec<{ sitemap: number | null }>("SELECT sitemap FROM scopes WHERE scope = ?", scope).toArray()[0];
+  const row = sql
+    .exec<{ total: number; archives: number; sitemap: number | null }>(
+      "SELECT total, archives, sitemap FROM scopes WHERE scope = ?",
+      scope,
+    )
+    .toArray()[0];
+  if ((row?.total ?? 0) > 0) return;
+  const archives = row?.archives ?? 0;
   sql.exec("DELETE FROM chunks WHERE scope = ?", scope);
   sql.exec("DELETE FROM scopes WHERE scope = ?", scope);
   for (let archive = 1; archive <= archives; archive++) markDirty(sql, KEYS.archive(scope, archive));
   markScope(sql, scope, 0);
   markDirty(sql, KEYS.chunks(scope));
   markDirty(sql, KEYS.tags);
-  if (part?.sitemap) {
-    sql.exec("UPDATE sitemap_parts SET urls = urls - 1 WHERE part = ?", part.sitemap);
-    markSitemap(sql, part.sitemap);
+  if (row?.sitemap) {
+    sql.exec("UPDATE sitemap_parts SET urls = urls - 1 WHERE part = ?", row.sitemap);
+    markSitemap(sql, row.sitemap);
   }
 }
 

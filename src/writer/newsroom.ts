@@ -1,6 +1,7 @@
 // The one writer: a SQLite-backed Durable Object, one per site, that owns the index of record and
 // is the only code that writes KV. Thin RPC methods and an alarm over plain functions.
 import { DurableObject } from "cloudflare:workers";
+import { isoSeconds } from "../article/model.ts";
 import type { Purger } from "../cache/purger.ts";
 import { siteConfig } from "../site.ts";
 import { consoleLogger } from "../store/keys.ts";
@@ -14,10 +15,10 @@ import {
   articleExists,
   commitWrites,
   listSources,
-  type Prepared,
   type PutOutcome,
   prepareWrite,
   publishDue,
+  type ReadyWrite,
   readForAdmin,
 } from "./writes.ts";
 
@@ -45,8 +46,6 @@ export interface WriterState {
   alarm: number | null;
 }
 
-const isoNow = () => new Date().toISOString().replace(/\.\d{3}Z$/, "Z");
-
 export class Newsroom extends DurableObject<Env> {
   /** Where purges go: the Worker's default entrypoint, whose cache they are. Tests swap in a recorder. */
   purger: Purger;
@@ -61,7 +60,7 @@ export class Newsroom extends DurableObject<Env> {
 
   get #settings() {
     const config = siteConfig(this.env);
-    return { now: isoNow(), pageSize: config.pageSize, spacingMs: config.kvWriteIntervalMs };
+    return { now: isoSeconds(Date.now()), pageSize: config.pageSize, spacingMs: config.kvWriteIntervalMs };
   }
 
   /** Writes wait for adoption of an old store; a fresh store is known at the first probe. */
@@ -96,8 +95,7 @@ export class Newsroom extends DurableObject<Env> {
       await this.#wake(Date.now());
       const { record, status } = prepared.next;
       // A change's time is the flush's; an unchanged article keeps the one it has.
-      const changedAt =
-        prepared.action === "unchanged" ? readForAdmin(this.ctx.storage.sql, slug)?.article.changedAt : undefined;
+      const changedAt = prepared.action === "unchanged" ? prepared.changed : null;
       return { ok: true, action: prepared.action, status, article: changedAt ? { ...record, changedAt } : record };
     });
   }
@@ -124,7 +122,7 @@ export class Newsroom extends DurableObject<Env> {
       this.#remember(site);
       const settings = this.#settings;
       const sql = this.ctx.storage.sql;
-      const prepared: Prepared[] = [];
+      const prepared: ReadyWrite[] = [];
       const issues: { slug: string; path: string; message: string }[] = [];
       for (const [slug, input] of puts) {
         const write = await prepareWrite(sql, slug, input, settings);
@@ -136,10 +134,7 @@ export class Newsroom extends DurableObject<Env> {
       commitWrites(this.ctx.storage, prepared, gone, settings);
       await this.#wake(Date.now());
       const results = [
-        ...prepared.map((p) => ({
-          slug: (p as Extract<Prepared, { ok: true }>).slug,
-          action: (p as Extract<Prepared, { ok: true }>).action,
-        })),
+        ...prepared.map((p) => ({ slug: p.slug, action: p.action })),
         ...gone.map((slug) => ({ slug, action: "deleted" as const })),
       ];
       return { ok: true, results } as const;

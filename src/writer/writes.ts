@@ -8,7 +8,15 @@ import {
   parseArticleInput,
 } from "../article/model.ts";
 import { prepareArticle, sourceHash } from "../article/prepare.ts";
-import { applyChange, dueArticles, generationOf, type NextState, readArticleRow, readRecord } from "./catalog.ts";
+import {
+  applyChange,
+  dueArticles,
+  generationOf,
+  type NextState,
+  readArticleRow,
+  readRecord,
+  visibleAt,
+} from "./catalog.ts";
 
 export interface WriteSettings {
   now: string;
@@ -19,15 +27,21 @@ export type PutOutcome =
   | { ok: true; action: "created" | "updated" | "unchanged"; status: ArticleStatus; article: Article }
   | { ok: false; issues: FieldIssue[] };
 
-export type Prepared =
-  | { ok: true; slug: string; next: NextState; action: "created" | "updated" | "unchanged" }
-  | { ok: false; issues: FieldIssue[] };
+/** A validated write, ready to commit; `changed` is the stored article's change time, if any. */
+export interface ReadyWrite {
+  ok: true;
+  slug: string;
+  next: NextState;
+  action: "created" | "updated" | "unchanged";
+  changed: string | null;
+}
+
+export type Prepared = ReadyWrite | { ok: false; issues: FieldIssue[] };
 
 /** Where an article stands at `now`: a draft, scheduled until its later date, or public. */
 export function statusOf(record: Article, draft: boolean | undefined, now: string): ArticleStatus {
   if (draft) return "draft";
-  const visible = record.updatedAt && record.updatedAt > record.publishedAt ? record.updatedAt : record.publishedAt;
-  return visible > now ? "scheduled" : "public";
+  return visibleAt(record) > now ? "scheduled" : "public";
 }
 
 /**
@@ -56,19 +70,18 @@ export async function prepareWrite(
   // The same record in the same state: nothing any reader sees changes, whatever the input's form.
   const same = row !== null && row.hash === record.hash && row.status === status;
   const action = row === null ? "created" : same ? "unchanged" : "updated";
-  return { ok: true, slug, next: { record, status, source }, action };
+  return { ok: true, slug, next: { record, status, source }, action, changed: row?.changed ?? null };
 }
 
 /** Applies prepared writes (and deletions) in one transaction. */
 export function commitWrites(
   storage: DurableObjectStorage,
-  writes: Prepared[],
+  writes: ReadyWrite[],
   deletions: string[],
   settings: WriteSettings,
 ): void {
   storage.transactionSync(() => {
     for (const write of writes) {
-      if (!write.ok) continue;
       if (write.action !== "unchanged") applyChange(storage.sql, write.slug, write.next, settings);
       else storage.sql.exec("UPDATE articles SET source = ? WHERE slug = ?", write.next.source, write.slug);
     }
