@@ -188,8 +188,11 @@ export async function publishContent(
     counts[p.action]++;
     options.onProgress?.(p);
   };
-  const changed = planned.filter((p) => stored[p.slug]?.source !== p.source);
-  for (const p of planned) if (!changed.includes(p)) progress({ action: "unchanged", slug: p.slug, file: p.file });
+  const changed: typeof planned = [];
+  for (const p of planned) {
+    if (stored[p.slug]?.source !== p.source) changed.push(p);
+    else progress({ action: "unchanged", slug: p.slug, file: p.file });
+  }
   const named = new Set(planned.map((p) => p.slug));
   const deletions = options.prune ? Object.keys(stored).filter((slug) => !named.has(slug)) : [];
 

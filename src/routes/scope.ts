@@ -24,7 +24,6 @@ export class NotFound extends Error {
 }
 
 export interface ScopePage {
-  scope: Scope;
   tag: { slug: string; name: string } | null;
   page: number;
   head: ScopeHead;
@@ -80,7 +79,6 @@ export async function resolveScopePage(c: Context<AppEnv>, tagParam: string | un
   if (page > 1 && offset >= head.total) throw new NotFound([CACHE_TAGS.site, CACHE_TAGS.scope(scope)]);
   const source = await fromStore(() => readPage(c.env.ARTICLES, scope, head, offset, site.pageSize));
   return {
-    scope,
     tag,
     page,
     head,

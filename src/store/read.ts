@@ -18,7 +18,6 @@ import {
   parseSitemapPart,
   parseTagList,
   type Row,
-  rowOf,
   type Scope,
   type ScopeHead,
   type SitemapIndex,
@@ -276,5 +275,3 @@ export async function readSitemapIndex(kv: KvReader): Promise<SitemapIndex | nul
 export async function readSitemapPart(kv: KvReader, part: number): Promise<SitemapPart | null> {
   return parseSitemapPart(await kv.get(KEYS.sitemapPart(part), "text"));
 }
-
-export { rowOf };
