@@ -284,15 +284,6 @@ export function modifiedAt(article: Pick<Article, "publishedAt" | "updatedAt">):
   return article.updatedAt ?? article.publishedAt;
 }
 
-/** Newest first; the slug breaks ties so every reader sees one order. */
-export function compareNewestFirst(
-  a: { publishedAt: string; slug: string },
-  b: { publishedAt: string; slug: string },
-): number {
-  if (a.publishedAt !== b.publishedAt) return a.publishedAt < b.publishedAt ? 1 : -1;
-  return a.slug < b.slug ? -1 : a.slug > b.slug ? 1 : 0;
-}
-
 /** The latest of some RFC 3339 UTC dates (as stored: they compare as strings), or `floor`. */
 export function latestDate(dates: Iterable<string>, floor = "1970-01-01T00:00:00Z"): string {
   let latest = floor;

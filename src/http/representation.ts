@@ -3,6 +3,7 @@
 // Cache, Cache-Tags for purges, and a last good copy for when KV is down.
 import type { Context } from "hono";
 import { Lru } from "../lru.ts";
+import { POLL_MINUTES } from "../render/rss.ts";
 import { httpDate, isNotModified, notModified } from "./conditional.ts";
 import { StoreUnavailableError } from "./problem.ts";
 
@@ -16,7 +17,7 @@ export interface Freshness {
 export const FRESHNESS = {
   /** Feeds and list pages: readers poll every few minutes; purges make the edge's hour safe. */
   feed: {
-    client: "public, max-age=300, stale-while-revalidate=600, stale-if-error=86400",
+    client: `public, max-age=${POLL_MINUTES * 60}, stale-while-revalidate=600, stale-if-error=86400`,
     edge: "max-age=3600, stale-while-revalidate=300, stale-if-error=86400",
   },
   page: {
@@ -78,12 +79,12 @@ function finalHeaders(rep: Representation, etag: string, lastModified: string | 
 }
 
 /** The last good copy's address: the URL with only `page` kept, so junk queries cannot fill the cache. */
-function lastGoodKey(request: Request): Request {
+function lastGoodUrl(request: Request): string {
   const url = new URL(request.url);
   const page = url.searchParams.get("page");
   url.search = "";
   if (page) url.searchParams.set("page", page);
-  return new Request(url.href, { method: "GET" });
+  return url.href;
 }
 
 function defaultCache(): Cache | null {
@@ -95,7 +96,8 @@ export async function serveRepresentation(c: Context, rep: Representation): Prom
   const lastModified = notAfterNow(rep.lastModified);
   const headers = finalHeaders(rep, rep.etag, lastModified);
   if (isNotModified(request.headers, rep.etag, lastModified)) return notModified(headers);
-  const memoryKey = `${lastGoodKey(request).url}\n${rep.etag}`;
+  const keyUrl = lastGoodUrl(request);
+  const memoryKey = `${keyUrl}\n${rep.etag}`;
   const remembered = bodyMemory.get(memoryKey);
   if (remembered) return new Response(request.method === "HEAD" ? null : remembered, { headers });
 
@@ -109,7 +111,9 @@ export async function serveRepresentation(c: Context, rep: Representation): Prom
       // Kept only for serveLastGood: Workers Cache answers repeat requests before the Worker runs.
       const stored = new Headers(headers);
       stored.set("Cache-Control", LAST_GOOD_TTL);
-      c.executionCtx.waitUntil(cache.put(lastGoodKey(request), new Response(body, { headers: stored })));
+      c.executionCtx.waitUntil(
+        cache.put(new Request(keyUrl, { method: "GET" }), new Response(body, { headers: stored })),
+      );
     }
   }
   return new Response(request.method === "HEAD" ? null : body, { headers });
@@ -121,7 +125,7 @@ export async function serveRepresentation(c: Context, rep: Representation): Prom
  */
 export async function serveLastGood(c: Context): Promise<Response | null> {
   const cache = defaultCache();
-  const cached = cache ? await cache.match(lastGoodKey(c.req.raw)) : undefined;
+  const cached = cache ? await cache.match(new Request(lastGoodUrl(c.req.raw), { method: "GET" })) : undefined;
   if (!cached) return null;
   const headers = new Headers(cached.headers);
   headers.set("Cache-Control", "no-cache");

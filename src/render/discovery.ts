@@ -1,7 +1,7 @@
 // (site, stored lists) → the files that help readers and crawlers find everything: an OPML 2.0
-// list of every feed, a sitemaps.org sitemap (or its index past 50,000 URLs), and robots.txt.
+// list of every feed, a sitemaps.org sitemap (or its index once it needs more than one file), and robots.txt.
 import type { Site } from "../site.ts";
-import { type FeedFormat, feedUrl, pageUrl } from "./urls.ts";
+import { feedUrl, pageUrl } from "./urls.ts";
 import { attrs, element } from "./xml.ts";
 
 /** One feed scope as the OPML and the feeds page list it. */
@@ -14,14 +14,14 @@ export interface FeedListing {
  * OPML 2.0 (opml.org/spec2): the site's feed, then a folder with each tag's, in RSS 2.0, which
  * every reader takes. One feed per scope, so an import subscribes to nothing twice.
  */
-export function renderOpml(site: Site, tags: FeedListing[], format: FeedFormat = "rss"): string {
+export function renderOpml(site: Site, tags: FeedListing[]): string {
   const outline = (scope: FeedListing, title: string) =>
     `<outline${attrs({
       type: "rss",
-      version: format === "rss" ? "RSS2" : undefined,
+      version: "RSS2",
       text: title,
       title,
-      xmlUrl: feedUrl(site.origin, scope.slug, format),
+      xmlUrl: feedUrl(site.origin, scope.slug, "rss"),
       htmlUrl: pageUrl(site.origin, scope.slug),
       description: scope.slug === null ? site.description || undefined : undefined,
     })}/>`;

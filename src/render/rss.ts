@@ -42,7 +42,7 @@ function channelImage(view: FeedView): string {
   );
 }
 
-/** Minutes a reader may wait between polls: the max-age of the feed's Cache-Control. */
+/** Minutes a reader may wait between polls: the feed's Cache-Control max-age is made from it. */
 export const POLL_MINUTES = 5;
 
 function renderItem(view: FeedView, entry: ArticleEntry): string {
