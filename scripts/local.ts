@@ -34,14 +34,18 @@ export async function isUp(origin: string): Promise<boolean> {
   }
 }
 
+/** The local runtime did not come up: the site, not the command line, is at fault. */
+export class RuntimeStartError extends Error {}
+
 export async function waitUntilUp(origin: string, child: ChildProcess, timeoutMs = 90_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
-    if (child.exitCode !== null) throw new Error(`wrangler dev exited (${child.exitCode}) before serving ${origin}`);
+    if (child.exitCode !== null)
+      throw new RuntimeStartError(`wrangler dev exited (${child.exitCode}) before serving ${origin}`);
     if (await isUp(origin)) return;
     await new Promise((resolve) => setTimeout(resolve, 250));
   }
-  throw new Error(`wrangler dev did not answer at ${origin} within ${timeoutMs / 1000} s`);
+  throw new RuntimeStartError(`wrangler dev did not answer at ${origin} within ${timeoutMs / 1000} s`);
 }
 
 /** Runs the project's own wrangler with this Node (Node 22, from the devDependency). */

@@ -12,7 +12,16 @@ import {
   type SourceFile,
   waitUntilFlushed,
 } from "../src/publish/client.ts";
-import { DEFAULT_PORT, isUp, localAdminToken, ROOT, startWrangler, stop, waitUntilUp } from "./local.ts";
+import {
+  DEFAULT_PORT,
+  isUp,
+  localAdminToken,
+  ROOT,
+  RuntimeStartError,
+  startWrangler,
+  stop,
+  waitUntilUp,
+} from "./local.ts";
 
 /** Exit codes, as --help states them. */
 const EXIT = { ok: 0, invalid: 1, usage: 2, site: 3 } as const;
@@ -128,6 +137,8 @@ async function main(argv: string[]): Promise<number> {
       if (!token) throw new UsageError("--remote needs ADMIN_TOKEN in the environment");
       target = { origin: await remoteOrigin(), token };
     } else {
+      if (options.url !== undefined && !URL.canParse(options.url))
+        throw new UsageError(`--url needs an absolute URL, not ${JSON.stringify(options.url)}`);
       const origin = options.url ? new URL(options.url).origin : `http://localhost:${DEFAULT_PORT}`;
       target = { origin, token: process.env.ADMIN_TOKEN?.trim() || localAdminToken((line) => console.error(line)) };
     }
@@ -170,8 +181,7 @@ async function main(argv: string[]): Promise<number> {
     );
     return EXIT.ok;
   } catch (error) {
-    if (!(error instanceof PublishError) && !(error instanceof Error && error.message.startsWith("wrangler dev")))
-      throw error;
+    if (!(error instanceof PublishError) && !(error instanceof RuntimeStartError)) throw error;
     console.error(`publish: ${error.message}`);
     return EXIT.site;
   } finally {
