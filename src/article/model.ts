@@ -4,6 +4,8 @@ import { cleanText } from "./text.ts";
 
 export const SLUG_PATTERN = /^[a-z0-9]+(?:-[a-z0-9]+)*$/;
 export const SLUG_MAX = 100;
+/** Whether `slug` could name an article: what every route and the content loader check first. */
+export const isSlug = (slug: string): boolean => SLUG_PATTERN.test(slug) && slug.length <= SLUG_MAX;
 export const TAGS_MAX = 10;
 export const TAG_MAX = 40;
 /** Bumped when the stored shape changes; older records are skipped, never served half-read. */

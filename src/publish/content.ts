@@ -1,7 +1,7 @@
 // content/*.md → article input: YAML front matter for the fields, the Markdown body as content.
 import { parse as parseYaml } from "yaml";
 import type { FieldIssue, Parsed } from "../article/model.ts";
-import { SLUG_MAX, SLUG_PATTERN } from "../article/model.ts";
+import { isSlug, SLUG_PATTERN } from "../article/model.ts";
 
 export interface ContentFile {
   slug: string;
@@ -15,7 +15,7 @@ const FRONT_MATTER = /^\uFEFF?---[ \t]*\r?\n([\s\S]*?)\r?\n---[ \t]*(?:\r?\n|$)/
 export function parseContentFile(fileName: string, text: string): Parsed<ContentFile> {
   const slug = fileName.replace(/^.*[\\/]/, "").replace(/\.md$/, "");
   const issues: FieldIssue[] = [];
-  if (!SLUG_PATTERN.test(slug) || slug.length > SLUG_MAX) {
+  if (!isSlug(slug)) {
     issues.push({ path: "slug", message: `the file name must be a slug (${SLUG_PATTERN.source}) followed by .md` });
   }
   const match = FRONT_MATTER.exec(text);

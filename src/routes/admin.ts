@@ -4,7 +4,7 @@ import { bearerAuth } from "hono/bearer-auth";
 import { bodyLimit } from "hono/body-limit";
 import { every } from "hono/combine";
 import { timingSafeEqual } from "hono/utils/buffer";
-import { type FieldIssue, SLUG_MAX, SLUG_PATTERN } from "../article/model.ts";
+import { type FieldIssue, isSlug, SLUG_MAX, SLUG_PATTERN } from "../article/model.ts";
 import type { AppEnv } from "../env.ts";
 import { ProblemError, problemResponse } from "../http/problem.ts";
 import { publicRecord } from "../render/record.ts";
@@ -24,8 +24,6 @@ const MAX_LISTED_ISSUES = 100;
 const PRIVATE = { "Cache-Control": "private, no-store" };
 
 const addressOf = (site: Site): SiteAddress => ({ origin: site.origin, hub: site.hub });
-
-export const validSlug = (slug: string) => SLUG_PATTERN.test(slug) && slug.length <= SLUG_MAX;
 
 export function unknownArticle(slug: string): ProblemError {
   return new ProblemError({ title: "Not Found", status: 404, detail: `There is no article "${slug}".` });
@@ -139,7 +137,7 @@ function checkAdopting<T extends object>(outcome: T | Adopting): T {
 
 function slugParam(c: Context<AppEnv>): string {
   const slug = c.req.param("slug") ?? "";
-  if (!validSlug(slug)) {
+  if (!isSlug(slug)) {
     throw new ProblemError({
       title: "Unprocessable Content",
       status: 422,
@@ -166,7 +164,7 @@ async function putRoute(c: Context<AppEnv>) {
 
 async function deleteRoute(c: Context<AppEnv>) {
   const slug = c.req.param("slug") ?? "";
-  if (!validSlug(slug)) throw unknownArticle(slug);
+  if (!isSlug(slug)) throw unknownArticle(slug);
   const outcome = checkAdopting<{ ok: true; deleted: boolean }>(
     await newsroomOf(c.env).deleteArticle(slug, addressOf(c.get("site"))),
   );
@@ -208,10 +206,10 @@ function parseBatch(body: unknown): { puts: [string, unknown][]; deletions: stri
     issues.push({ path: "", message: `must name at most ${BATCH_MAX_ARTICLES} articles` });
   }
   for (const [slug] of entries) {
-    if (!validSlug(slug)) issues.push({ path: `articles.${slug}`, message: "is not a valid slug" });
+    if (!isSlug(slug)) issues.push({ path: `articles.${slug}`, message: "is not a valid slug" });
   }
   deletions.forEach((slug, i) => {
-    if (!validSlug(slug)) issues.push({ path: `delete.${i}`, message: "is not a valid slug" });
+    if (!isSlug(slug)) issues.push({ path: `delete.${i}`, message: "is not a valid slug" });
     else if (slug in (articles as object)) issues.push({ path: `delete.${i}`, message: "is also in articles" });
   });
   if (issues.length > 0) throw invalid(issues, "The batch");

@@ -1,6 +1,7 @@
 // The public JSON API: one stored article, read from KV; with the admin token, from the writer,
 // drafts and scheduled articles included.
 import type { Context, Hono } from "hono";
+import { isSlug } from "../article/model.ts";
 import { CACHE_TAGS } from "../cache/tags.ts";
 import type { AppEnv } from "../env.ts";
 import { strongEtag } from "../http/conditional.ts";
@@ -9,7 +10,7 @@ import { cachingHeaders, FRESHNESS, fromStore, serveRepresentation } from "../ht
 import { publicRecord } from "../render/record.ts";
 import { readArticle } from "../store/read.ts";
 import { newsroomOf } from "../writer/stub.ts";
-import { adminOnly, unknownArticle, validSlug } from "./admin.ts";
+import { adminOnly, unknownArticle } from "./admin.ts";
 import { CORS_HEADERS, openCors } from "./feeds.ts";
 import { RENDER_VERSION } from "./scope.ts";
 
@@ -19,7 +20,7 @@ const PUBLIC_HEADERS = { ...CORS_HEADERS, Vary: "Authorization" };
 
 async function publicGet(c: Context<AppEnv>) {
   const slug = c.req.param("slug") ?? "";
-  if (!validSlug(slug)) throw unknownArticle(slug);
+  if (!isSlug(slug)) throw unknownArticle(slug);
   const site = c.get("site");
   const value = await fromStore(() => readArticle(c.env.ARTICLES, slug));
   const missing = {
@@ -51,7 +52,7 @@ async function publicGet(c: Context<AppEnv>) {
 
 async function adminGet(c: Context<AppEnv>) {
   const slug = c.req.param("slug") ?? "";
-  if (!validSlug(slug)) throw unknownArticle(slug);
+  if (!isSlug(slug)) throw unknownArticle(slug);
   const found = await newsroomOf(c.env).readArticle(slug);
   if (!found) throw unknownArticle(slug);
   const body = { ...publicRecord(c.get("site"), found.article), status: found.status };

@@ -1,7 +1,7 @@
 // HTML routes: the site, one article, a tag, and the stylesheet they share.
 import type { Context, Hono } from "hono";
 import { secureHeaders } from "hono/secure-headers";
-import { SLUG_MAX, SLUG_PATTERN } from "../article/model.ts";
+import { isSlug } from "../article/model.ts";
 import { CACHE_TAGS } from "../cache/tags.ts";
 import type { AppEnv } from "../env.ts";
 import { strongEtag } from "../http/conditional.ts";
@@ -47,7 +47,7 @@ async function listPage(c: Context<AppEnv>) {
 
 async function articlePage(c: Context<AppEnv>) {
   const slug = c.req.param("slug") ?? "";
-  if (!SLUG_PATTERN.test(slug) || slug.length > SLUG_MAX) throw new NotFound();
+  if (!isSlug(slug)) throw new NotFound();
   const tags = [CACHE_TAGS.site, CACHE_TAGS.article(slug)];
   const value = await fromStore(() => readArticle(c.env.ARTICLES, slug));
   if (!value) throw new NotFound(tags);
